@@ -1,0 +1,134 @@
+"""The abstract game: static facts (sides, catalogue, rules text, schema) plus pure functions of plans.
+
+A game object holds no mutable match state: ``validate`` and ``simulate`` are pure functions of their
+arguments and the game's frozen parameters, so one instance can serve any number of concurrent matches.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from typing import Any, ClassVar, Generic, TypeVar
+
+from games.core.errors import ParameterError
+from games.core.types import BattleResult, Side, SideKey, ValidatedPlan
+
+P = TypeVar("P")
+
+
+def build_params(params_type: type[P], overrides: Mapping[str, Any] | None) -> P:
+    """Build a frozen params dataclass from defaults plus user overrides.
+
+    Raises:
+        ParameterError: On an unknown key (the message lists the known ones) or a value of the wrong type.
+    """
+    fields = {f.name: f for f in dataclasses.fields(params_type)}  # type: ignore[arg-type]
+    values: dict[str, Any] = {}
+    for key, value in (overrides or {}).items():
+        if key not in fields:
+            raise ParameterError(f"unknown parameter {key!r}; known: {', '.join(sorted(fields))}")
+        default = getattr(params_type, key, None)
+        if isinstance(default, bool):
+            ok = isinstance(value, bool)
+        elif isinstance(default, int):
+            ok = isinstance(value, int) and not isinstance(value, bool)
+        elif isinstance(default, float):
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        else:
+            ok = True
+        if not ok:
+            raise ParameterError(f"parameter {key!r} must be {type(default).__name__}, got {value!r}")
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
+            raise ParameterError(f"parameter {key!r} must be >= 0, got {value!r}")
+        values[key] = value
+    return params_type(**values)
+
+
+class Game(ABC, Generic[P]):
+    """A two-sided plan-vs-plan game with a deterministic simulator.
+
+    Subclasses set :attr:`name`, :attr:`params_type` and implement the abstract methods. Side ``"A"`` is
+    always the spec's first side (humans / defenders).
+    """
+
+    name: ClassVar[str]
+    ruleset: ClassVar[str] = "v1"
+    params_type: ClassVar[type[Any]]
+    #: Initial-plan attempts of the original match loop (spec §1.3).
+    default_initial_attempts: ClassVar[int] = 3
+
+    def __init__(self, params: Mapping[str, Any] | None = None) -> None:
+        self.params: P = build_params(self.params_type, params)
+
+    # ----------------------------------------------------------------- static facts
+    @property
+    @abstractmethod
+    def sides(self) -> tuple[Side, Side]:
+        """Both sides, A first."""
+
+    def side(self, key: SideKey) -> Side:
+        """The :class:`Side` for ``"A"`` or ``"B"``."""
+        if key not in ("A", "B"):
+            raise ParameterError(f"side must be 'A' or 'B', got {key!r}")
+        return self.sides[0] if key == "A" else self.sides[1]
+
+    def side_by_name(self, name: str) -> Side:
+        """Look a side up by key (``A``/``B``), role name, label or plan key, case-insensitively."""
+        wanted = name.strip().lower()
+        for s in self.sides:
+            if wanted in (s.key.lower(), s.name, s.label.lower(), s.plan_key):
+                return s
+        choices = ", ".join(f"{s.key}/{s.name}" for s in self.sides)
+        raise ParameterError(f"unknown side {name!r} for {self.name}; choose one of {choices}")
+
+    def params_dict(self) -> dict[str, Any]:
+        """The effective parameters as a plain dict (part of every match fingerprint)."""
+        return dataclasses.asdict(self.params)  # type: ignore[call-overload,no-any-return]
+
+    @abstractmethod
+    def catalogue(self, side: SideKey) -> dict[str, Any]:
+        """Structured catalogue of everything ``side`` can buy, with every number (the source of truth)."""
+
+    @abstractmethod
+    def rules_text(self, side: SideKey) -> str:
+        """Rules and catalogue text for a model playing ``side``, generated from catalogue and constants."""
+
+    @abstractmethod
+    def example_plan(self, side: SideKey) -> dict[str, Any]:
+        """A small valid example plan for ``side`` (the spec's example plans)."""
+
+    @abstractmethod
+    def plan_schema(self, side: SideKey) -> dict[str, Any]:
+        """JSON Schema (draft 2020-12) of a valid plan for ``side``; usable for constrained decoding."""
+
+    # ----------------------------------------------------------------- pure functions of plans
+    @abstractmethod
+    def validate(self, side: SideKey, obj: Any) -> ValidatedPlan:
+        """Validate any JSON value as ``side``'s plan. Never raises."""
+
+    @abstractmethod
+    def simulate(self, plan_a: ValidatedPlan, plan_b: ValidatedPlan) -> BattleResult:
+        """Play two validated plans against each other. Deterministic, pure, never hangs."""
+
+    def empty_plan(self, side: SideKey) -> ValidatedPlan:
+        """The valid empty plan of ``side`` (cost 0)."""
+        return self.validate(side, {self.side(side).plan_key: []})
+
+    # ----------------------------------------------------------------- bot support
+    @abstractmethod
+    def random_plan(self, side: SideKey, rng: random.Random) -> dict[str, Any]:
+        """A random valid plan for ``side`` whose cost is within the side's budget."""
+
+    @abstractmethod
+    def greedy_plan(self, side: SideKey) -> dict[str, Any]:
+        """A fixed, sensible heuristic plan for ``side`` within budget."""
+
+    @abstractmethod
+    def mutate_plan(self, side: SideKey, plan: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+        """A small random change of a valid plan that stays valid and within budget (for search)."""
+
+    def margin(self, result: BattleResult, side: SideKey) -> float:
+        """How comfortably ``side`` did in ``result``, in [0, 1); a tie-break for the search bot."""
+        return 0.0

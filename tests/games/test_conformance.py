@@ -1,0 +1,29 @@
+"""The conformance suite, run over every registered game."""
+
+import pytest
+
+from games import get_game
+from games.conformance import ConformanceError, check_game
+from games.registry import game_names
+
+
+@pytest.mark.parametrize("name", game_names())
+def test_game_conforms(name):
+    check_game(get_game(name), trials=60, seed=7)
+
+
+@pytest.mark.parametrize("name", game_names())
+def test_conformance_catches_a_broken_game(name):
+    """The checker itself must be able to fail: break determinism and validation and expect reports."""
+    game = get_game(name)
+    calls = {"n": 0}
+    real_simulate = game.simulate
+
+    def flaky(a, b):
+        calls["n"] += 1
+        res = real_simulate(a, b)
+        return type(res)(winner=res.winner, summary={**res.summary, "call": calls["n"]})
+
+    game.simulate = flaky  # type: ignore[method-assign]
+    with pytest.raises(ConformanceError, match="not deterministic"):
+        check_game(game, trials=3, seed=0)
