@@ -109,7 +109,9 @@ class SearchBot(Bot):
             opponents = [opponent]
         else:
             opponents = [game.validate(opp_side, game.greedy_plan(opp_side))]
-            opponents += [game.validate(opp_side, game.random_plan(opp_side, rng)) for _ in range(params.panel - 1)]
+            opponents += [
+                game.validate(opp_side, game.random_plan(opp_side, rng)) for _ in range(params.panel - 1)
+            ]
         budget = game.side(side).budget
         sims_left = max(params.sims, 1)
 

@@ -1,5 +1,6 @@
-"""A conformance check any game must pass (in the spirit of PettingZoo's ``api_test`` and OpenSpiel's
-random-simulation test). Run it on a new game with::
+"""A conformance check every game must pass (PettingZoo's ``api_test``, OpenSpiel's random simulation).
+
+Run it on a new game with::
 
     from games.conformance import check_game
     check_game(MyGame(), trials=100, seed=0)   # raises ConformanceError listing every problem
@@ -95,7 +96,10 @@ def check_static(game: Game[Any], problems: list[str]) -> None:
         except jsonschema.SchemaError as exc:
             problems.append(f"plan_schema({s.key}) is not a valid JSON Schema: {exc.message}")
             continue
-        for label, plan in (("example_plan", game.example_plan(s.key)), ("greedy_plan", game.greedy_plan(s.key))):
+        for label, plan in (
+            ("example_plan", game.example_plan(s.key)),
+            ("greedy_plan", game.greedy_plan(s.key)),
+        ):
             vp = game.validate(s.key, plan)
             if not vp.ok:
                 problems.append(f"{label}({s.key}) has violations: {vp.violations_as_dicts()}")

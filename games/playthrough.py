@@ -49,7 +49,9 @@ def playthrough(game: Game[Any], seed: int = 0) -> dict[str, Any]:
             {"key": s.key, "name": s.name, "label": s.label, "plan_key": s.plan_key, "budget": s.budget}
             for s in game.sides
         ],
-        "example_validation": {s: {"cost": v.cost, "violations": v.violations_as_dicts()} for s, v in examples.items()},
+        "example_validation": {
+            s: {"cost": v.cost, "violations": v.violations_as_dicts()} for s, v in examples.items()
+        },
         "example_vs_example": _outcome(game, examples["A"], examples["B"]),
         "greedy_vs_greedy": _outcome(game, greedy["A"], greedy["B"]),
         "random_pairs": randoms,
@@ -61,6 +63,8 @@ def playthrough_files(game: Game[Any]) -> dict[str, str]:
     files: dict[str, str] = {}
     for s in game.sides:
         files[f"rules_{s.key}_{s.name}.txt"] = game.rules_text(s.key).rstrip("\n") + "\n"
-        files[f"schema_{s.key}_{s.name}.json"] = json.dumps(game.plan_schema(s.key), indent=2, sort_keys=True) + "\n"
+        files[f"schema_{s.key}_{s.name}.json"] = (
+            json.dumps(game.plan_schema(s.key), indent=2, sort_keys=True) + "\n"
+        )
     files["playthrough.json"] = json.dumps(playthrough(game), indent=2, sort_keys=True) + "\n"
     return files

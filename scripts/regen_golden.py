@@ -23,7 +23,8 @@ def main() -> int:
             old = path.read_text(encoding="utf-8") if path.exists() else None
             if old != content:
                 path.write_text(content, encoding="utf-8")
-                print(f"{'updated' if old is not None else 'created'} {path.relative_to(GOLDEN.parent.parent.parent)}")
+                verb = "updated" if old is not None else "created"
+                print(f"{verb} {path.relative_to(GOLDEN.parent.parent.parent)}")
     return 0
 
 

@@ -64,5 +64,7 @@ def format_variant(base: str, params: dict[str, Any]) -> str:
     """Inverse of :func:`parse_variant`, with keys sorted so equal variants print equally."""
     if not params:
         return base
-    inner = ",".join(f"{k}={json.dumps(v) if not isinstance(v, str) else v}" for k, v in sorted(params.items()))
+    inner = ",".join(
+        f"{k}={json.dumps(v) if not isinstance(v, str) else v}" for k, v in sorted(params.items())
+    )
     return f"{base}@{inner}"

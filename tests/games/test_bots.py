@@ -41,7 +41,9 @@ def test_search_beats_random(name, side, capsys):
         wins += adjudicate(game, va, vb, game.simulate(va, vb).winner) == side
     rate = wins / TRIALS
     with capsys.disabled():
-        print(f"\n[bots] {name} side {side}: search@sims=64 beat random in {wins}/{TRIALS} rounds ({rate:.1%})")
+        print(
+            f"\n[bots] {name} side {side}: search@sims=64 beat random in {wins}/{TRIALS} rounds ({rate:.1%})"
+        )
     assert rate >= 0.80
 
 

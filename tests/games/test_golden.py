@@ -21,6 +21,8 @@ def test_playthrough_matches_golden(name):
         expected = path.read_text(encoding="utf-8")
         if expected != content:
             diff = "".join(
-                difflib.unified_diff(expected.splitlines(True), content.splitlines(True), str(path), "generated", n=2)
+                difflib.unified_diff(
+                    expected.splitlines(True), content.splitlines(True), str(path), "generated", n=2
+                )
             )
             pytest.fail(f"{path} drifted (run python scripts/regen_golden.py and review):\n{diff[:4000]}")
