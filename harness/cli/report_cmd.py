@@ -1,9 +1,76 @@
-"""Placeholder command group; filled in by its owner."""
+"""``stratagem report STORE``: metrics, leaderboard, tables, plots and a self-contained HTML report."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from games.core.errors import ParameterError
+
+
+def _parse_weights(text: str | None) -> dict[str, float] | None:
+    """``wr=1,csr=1,obr=1`` → weights (validated later by the metrics)."""
+    if not text:
+        return None
+    out: dict[str, float] = {}
+    for part in text.split(","):
+        key, sep, value = part.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            out[key.strip()] = float(value)
+        except ValueError:
+            raise ParameterError(
+                f"bad --weights entry {part!r}; expected e.g. wr=0.5,csr=0.3,obr=0.2"
+            ) from None
+    return out
+
+
+def report(
+    store: Annotated[Path, typer.Argument(help="Results store (SQLite) written by `stratagem run`.")],
+    definitions: Annotated[
+        str, typer.Option("--definitions", "-d", help="Metric definitions: stratagem | advgamebench.")
+    ] = "stratagem",
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output directory (default: <store>_report/).")
+    ] = None,
+    allow_mixed_fingerprints: Annotated[
+        bool, typer.Option("--allow-mixed-fingerprints", help="Pool matches with different fingerprints.")
+    ] = False,
+    weights: Annotated[
+        str | None, typer.Option("--weights", help="Composite weights, e.g. wr=0.5,csr=0.3,obr=0.2.")
+    ] = None,
+    n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap resamples for the intervals.")] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help="Bootstrap seed.")] = 0,
+) -> None:
+    """Write metrics.csv, leaderboard.md/.csv, per-game and correlation tables, plots and report.html."""
+    from metrics.compute import DEFINITIONS  # lazy: keep `stratagem --help` fast
+    from metrics.report import write_report
+
+    if definitions not in DEFINITIONS:
+        raise ParameterError(f"unknown --definitions {definitions!r}; known: {', '.join(DEFINITIONS)}")
+    out_dir = out if out is not None else store.with_name(f"{store.stem}_report")
+    res = write_report(
+        store,
+        out_dir,
+        definitions=definitions,
+        weights=_parse_weights(weights),
+        n_boot=n_boot,
+        seed=seed,
+        allow_mixed=allow_mixed_fingerprints,
+    )
+    for note in res.notes:
+        typer.echo(note)
+    board = res.leaderboard
+    if not board.empty and "composite" in board.columns:
+        typer.echo("Top of the leaderboard (composite):")
+        for _, row in board.head(5).iterrows():
+            typer.echo(f"  {row['model']}: {row['composite']:.3f}")
+    typer.echo(f"Wrote {len(res.files)} files to {out_dir} (open {out_dir / 'report.html'}).")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app``."""
+    """Add the ``report`` command to ``app``."""
+    app.command("report")(report)

@@ -127,6 +127,45 @@ class InfraError(ModelError):
         self.attempts = attempts
 
 
+EventKind = Literal["attempt", "cache_hit"]
+AttemptOutcome = Literal["ok", "refused", "rate_limited", "transient", "fatal", "cache_hit"]
+
+
+@dataclass(frozen=True)
+class ModelEvent:
+    """One provider attempt (or one cache hit) made by the wrapper; never holds a key or a header.
+
+    Attributes:
+        model: The full model name, ``provider/model[@variant]``.
+        provider: The provider part of the name.
+        kind: ``attempt`` for a provider request, ``cache_hit`` for an answer served from the cache.
+        attempt: 1-based attempt number within the call (0 for a cache hit).
+        outcome: ``ok``, ``refused``, ``rate_limited``, ``transient``, ``fatal`` or ``cache_hit``.
+        sample_index: The call's sample index.
+        latency_s: Wall time of the attempt.
+        error: The classified error message (secrets redacted), or ``None``.
+        retry_after: The wait the provider asked for, if any.
+        wait_s: The wait before the next attempt when one follows, else ``None``.
+        request_id: The provider's request id, if known.
+        usage: Token usage of a successful attempt.
+        timestamp: Unix time when the attempt ended.
+    """
+
+    model: str
+    provider: str
+    kind: EventKind
+    attempt: int
+    outcome: AttemptOutcome
+    sample_index: int = 0
+    latency_s: float = 0.0
+    error: str | None = None
+    retry_after: float | None = None
+    wait_s: float | None = None
+    request_id: str | None = None
+    usage: Usage | None = None
+    timestamp: float = 0.0
+
+
 class CacheMiss(StratagemError):
     """``replay-only`` cache mode and the request is not in the cassette (the message names the request)."""
 

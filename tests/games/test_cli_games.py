@@ -11,7 +11,11 @@ from games import get_game
 
 def run(*args, stdin=None):
     return subprocess.run(
-        [sys.executable, "-m", "harness.cli.app", *args], capture_output=True, text=True, input=stdin, timeout=120
+        [sys.executable, "-m", "harness.cli.app", *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=120,
     )
 
 
@@ -26,10 +30,13 @@ def test_games_lists_all_three():
 def test_games_show_rules_schema_example(name):
     game = get_game(name)
     for side in game.sides:
-        assert run("games", "show", name, "--side", side.name).stdout.strip() == game.rules_text(side.key).strip()
-        assert json.loads(run("games", "show", name, "--side", side.key, "--schema").stdout) == game.plan_schema(
-            side.key
+        assert (
+            run("games", "show", name, "--side", side.name).stdout.strip()
+            == game.rules_text(side.key).strip()
         )
+        assert json.loads(
+            run("games", "show", name, "--side", side.key, "--schema").stdout
+        ) == game.plan_schema(side.key)
         assert json.loads(run("games", "show", name, "--side", side.plan_key, "--example").stdout) == (
             game.example_plan(side.key)
         )

@@ -1,0 +1,1 @@
+"""Provider adapters: one request per call, errors classified, no retries (the wrapper owns those)."""

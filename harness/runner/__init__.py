@@ -1,0 +1,29 @@
+"""The experiment runner: asyncio execution of match jobs into a results store (resumable).
+
+* :func:`run_jobs` / :func:`run_jobs_async` — play jobs not yet finished in the store.
+* :func:`play_job` — play one job (used by ``stratagem play`` and the CI gate).
+* :func:`check_store_compatible` — refuse to pool different measurements silently.
+"""
+
+from harness.runner.execute import (
+    MatchResources,
+    RunOptions,
+    model_settings_for,
+    play_job,
+    run_jobs,
+    run_jobs_async,
+)
+from harness.runner.guard import check_store_compatible
+from harness.runner.progress import ProgressView, RunStats
+
+__all__ = [
+    "MatchResources",
+    "ProgressView",
+    "RunOptions",
+    "RunStats",
+    "check_store_compatible",
+    "model_settings_for",
+    "play_job",
+    "run_jobs",
+    "run_jobs_async",
+]

@@ -1,0 +1,279 @@
+"""The asyncio runner: play match jobs, write each finished match to the store in one transaction.
+
+* Up to ``max_matches`` matches are in flight; each model call additionally waits for its provider's
+  limit, which the model layer owns (one :class:`~harness.models.ModelSettings` per run, so both sides of
+  a match — possibly different providers — share the run's limits).
+* Jobs already finished in the store are skipped (resume). A match voided by infrastructure failures is
+  put back at the end of the queue until it has been tried ``max_tries`` times, then written as voided.
+* Ctrl-C (SIGINT) cancels the matches in flight and returns after everything that finished is written; a
+  second Ctrl-C aborts at once. A killed process loses at most the matches in flight.
+* Bot-only matches are CPU-bound and run inline on the event loop: they make no I/O a thread could
+  overlap, and the GIL would serialise them anyway. Workers yield to the loop between matches so the
+  progress bar and Ctrl-C stay responsive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from games.core.game import Game
+from games.core.types import canonical_json
+from games.registry import get_game
+from harness.experiments.identity import generation_dict
+from harness.experiments.jobs import MatchJob
+from harness.models.settings import ModelSettings
+from harness.runner.progress import ProgressView, RunStats
+from harness.store.store import ResultStore, utc_now
+
+
+@dataclass
+class RunOptions:
+    """How to run a list of jobs.
+
+    Attributes:
+        max_matches: Matches in flight at once.
+        max_tries: Tries per match before it is stored as voided (1 = no re-queue).
+        model_settings: The model layer's settings (cache, concurrency, …) shared by every match.
+        progress: Show the progress bar (``None``: only when stderr is a terminal).
+        handle_sigint: Install the Ctrl-C handler (off when the caller manages signals).
+    """
+
+    max_matches: int = 64
+    max_tries: int = 3
+    model_settings: ModelSettings | None = None
+    progress: bool | None = None
+    handle_sigint: bool = True
+
+
+@dataclass
+class _Pending:
+    job: MatchJob
+    tries: int = 0  # voided tries so far, including those of earlier runs
+    started_at: str = field(default_factory=utc_now)
+
+
+class MatchResources:
+    """What matches of one run share: game objects and agents.
+
+    Games and agents are stateless between decisions (an agent's randomness derives from the request),
+    so one agent per (model, generation config) serves every match of a run. Sharing matters for
+    LLM agents: each holds a model wrapper whose SDK client owns a connection pool, and building
+    hundreds of clients costs seconds and hundreds of MB.
+
+    Args:
+        model_settings: The model layer's settings (passed to every LLM agent).
+    """
+
+    def __init__(self, model_settings: ModelSettings | None = None) -> None:
+        self.model_settings = model_settings
+        self._games: dict[tuple[str, str], Game[Any]] = {}
+        self._agents: dict[tuple[str, ...], Any] = {}
+
+    def game(self, job: MatchJob) -> Game[Any]:
+        """The (shared) game object of ``job``."""
+        key = (job.game, job.params_json())
+        game = self._games.get(key)
+        if game is None:
+            game = self._games[key] = get_game(job.game, job.params)
+        return game
+
+    def agent(self, job: MatchJob, side: str) -> Any:
+        """The (shared) agent playing ``side`` of ``job``."""
+        from harness.agents import make_agent
+
+        model, generation, schema = (
+            (job.model_a, job.generation_a, job.plan_schema_a)
+            if side == "A"
+            else (job.model_b, job.generation_b, job.plan_schema_b)
+        )
+        # Not keyed by game: agents take the game from each request (make_agent only checks bot names).
+        key = (model, canonical_json(generation_dict(generation, schema)))
+        agent = self._agents.get(key)
+        if agent is None:
+            agent = self._agents[key] = make_agent(
+                model,
+                game=self.game(job),
+                model_settings=self.model_settings,
+                generation=generation,
+                plan_schema=schema,
+            )
+        return agent
+
+
+async def play_job(
+    job: MatchJob,
+    *,
+    resources: MatchResources | None = None,
+    plan_cache: Any | None = None,
+    on_round: Callable[[Any], None] | None = None,
+    on_decision: Callable[[Any], None] | None = None,
+) -> Any:
+    """Play one job and return the protocol's ``MatchResult`` (raises ``MatchVoided`` / ``CacheMiss``).
+
+    Args:
+        job: The job.
+        resources: The run's shared games and agents (a private set when omitted).
+        plan_cache: The run's ``InitialPlanCache`` (used when the job's ``initial_plans`` is ``shared``).
+        on_round: Called with each ``RoundRecord`` as it is made.
+        on_decision: Called with each ``DecisionRecord`` as it is made.
+    """
+    from harness.protocol.match import play_match
+    from harness.protocol.settings import MatchSettings
+
+    res = resources if resources is not None else MatchResources()
+    settings = MatchSettings(**job.settings)
+    return await play_match(
+        res.game(job),
+        res.agent(job, "A"),
+        res.agent(job, "B"),
+        settings,
+        seed=job.seed,
+        match_id=job.match_id,
+        initial_plans=plan_cache if settings.initial_plans == "shared" else None,
+        on_round=on_round,
+        on_decision=on_decision,
+    )
+
+
+def _count_decisions(stats: RunStats, decisions: Sequence[Any]) -> None:
+    for d in decisions:  # DecisionRecord attributes (to_row() would copy every field)
+        if d.failure_class != "ok":
+            stats.failures[str(d.failure_class)] += 1
+        if not d.reused:
+            stats.add_cost(d.cost_usd)
+
+
+async def run_jobs_async(
+    jobs: Sequence[MatchJob],
+    store: ResultStore,
+    *,
+    run_id: str,
+    options: RunOptions | None = None,
+    stats: RunStats | None = None,
+) -> RunStats:
+    """Play every job not yet finished in ``store``; see the module docstring for the guarantees.
+
+    Raises:
+        CacheMiss: A replay-only cache has no answer for a request (after writing what finished).
+    """
+    from harness.protocol import InitialPlanCache, MatchVoided
+
+    opts = options or RunOptions()
+    st = stats or RunStats()
+    done_ids = store.finished_ids()
+    st.total = len(jobs)
+    st.skipped = sum(1 for j in jobs if j.match_id in done_ids)
+    queue: deque[_Pending] = deque(
+        _Pending(j, tries=store.previous_tries(j.match_id)) for j in jobs if j.match_id not in done_ids
+    )
+    resources = MatchResources(opts.model_settings)
+    plan_cache = InitialPlanCache()
+    fatal: list[BaseException] = []
+    loop = asyncio.get_running_loop()
+    view = ProgressView(st, enabled=opts.progress)
+
+    def on_round(_record: Any) -> None:
+        st.rounds += 1
+
+    async def worker() -> None:
+        while queue and not fatal:
+            item = queue.popleft()
+            job = item.job
+            item.started_at = utc_now()
+            try:
+                result = await play_job(job, resources=resources, plan_cache=plan_cache, on_round=on_round)
+            except MatchVoided as void:
+                item.tries += 1
+                st.failures["void"] += 1
+                if item.tries < opts.max_tries:
+                    st.requeued += 1
+                    queue.append(item)
+                else:
+                    _count_decisions(st, void.decisions)
+                    store.write_void(
+                        job,
+                        void.reason,
+                        void.decisions,
+                        run_id=run_id,
+                        tries=item.tries,
+                        started_at=item.started_at,
+                        finished_at=utc_now(),
+                    )
+                    st.voided += 1
+            except Exception as exc:  # CacheMiss or a bug: stop the run, keep what finished
+                fatal.append(exc)
+                return
+            else:
+                store.write_match(
+                    job,
+                    result,
+                    run_id=run_id,
+                    tries=item.tries + 1,
+                    started_at=item.started_at,
+                    finished_at=utc_now(),
+                )
+                st.finished += 1
+                _count_decisions(st, result.decisions)
+            view.update()
+            # Bot matches never suspend: yield so other workers, the progress bar and Ctrl-C get a turn.
+            await asyncio.sleep(0)
+
+    tasks = [asyncio.ensure_future(worker()) for _ in range(min(opts.max_matches, max(len(queue), 1)))]
+    interrupts = 0
+
+    def on_sigint() -> None:
+        nonlocal interrupts
+        interrupts += 1
+        st.interrupted = True
+        if interrupts > 1:  # a second Ctrl-C: stop waiting for anything
+            loop.remove_signal_handler(signal.SIGINT)
+            raise KeyboardInterrupt
+        for t in tasks:
+            t.cancel()
+
+    installed = False
+    if opts.handle_sigint:
+        try:
+            loop.add_signal_handler(signal.SIGINT, on_sigint)
+            installed = True
+        except (NotImplementedError, RuntimeError):  # not the main thread, or no signal support
+            installed = False
+    try:
+        with view:
+            results = await asyncio.gather(*tasks, return_exceptions=True)
+    finally:
+        if installed:
+            loop.remove_signal_handler(signal.SIGINT)
+    for r in results:
+        if isinstance(r, BaseException) and not isinstance(r, asyncio.CancelledError):
+            fatal.append(r)
+    if fatal:
+        raise fatal[0]
+    return st
+
+
+def model_settings_for(concurrency: dict[str, int], cache_mode: str, cache_path: str) -> ModelSettings:
+    """The model layer's settings of a run: per-provider limits (``default`` for the rest) and the cache."""
+    limits = {k: v for k, v in concurrency.items() if k != "default"}
+    kwargs: dict[str, Any] = {"concurrency": limits, "cache_mode": cache_mode, "cache_path": Path(cache_path)}
+    if "default" in concurrency:
+        kwargs["default_concurrency"] = concurrency["default"]
+    return ModelSettings(**kwargs)
+
+
+def run_jobs(
+    jobs: Sequence[MatchJob],
+    store: ResultStore,
+    *,
+    run_id: str,
+    options: RunOptions | None = None,
+    stats: RunStats | None = None,
+) -> RunStats:
+    """Synchronous wrapper of :func:`run_jobs_async` (its own event loop)."""
+    return asyncio.run(run_jobs_async(jobs, store, run_id=run_id, options=options, stats=stats))

@@ -1,0 +1,347 @@
+"""The results store: one SQLite file (WAL) holding runs, matches, rounds and decisions.
+
+Usage::
+
+    with ResultStore("results/x.sqlite") as store:
+        run_id = store.start_run("x", config_json)
+        store.write_match(job, result, run_id=run_id, tries=1, started_at=t0, finished_at=t1)
+        store.write_void(job, reason, decisions, run_id=run_id, tries=3, started_at=t0, finished_at=t1)
+        store.finished_ids()            # ids to skip on resume
+        store.iter_matches()            # one dict per matches row, by match id
+        store.match(mid); store.rounds(mid); store.decisions(mid)
+
+Guarantees:
+
+* each finished (or finally voided) match is written in ONE transaction — matches row, its rounds and its
+  decisions — so a process killed at any moment leaves either all of a match or none of it;
+* a voided row is replaced when the match later finishes (its ``tries`` carry over);
+* the schema version is checked on open; an unknown version is a user error, never silently upgraded.
+
+Row dicts use exactly the column names of docs/records.md (see :mod:`harness.store.schema`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Protocol
+
+from games.core.errors import EngineError, UserError
+from harness.experiments.identity import stable_hash
+from harness.experiments.jobs import MatchJob
+from harness.store.schema import SCHEMA_VERSION, column_names, create_statements
+
+
+class StoreError(UserError):
+    """The store file cannot be used (wrong schema version, not a Stratagem store, conflicting rows)."""
+
+
+class _Row(Protocol):
+    def to_row(self) -> dict[str, Any]: ...
+
+
+class _Result(Protocol):
+    """What :func:`harness.protocol.match.play_match` returns (read by attribute only)."""
+
+    @property
+    def rounds(self) -> Sequence[_Row]: ...
+    @property
+    def decisions(self) -> Sequence[_Row]: ...
+    @property
+    def winner(self) -> str | None: ...
+    @property
+    def n_rounds(self) -> int: ...
+    @property
+    def input_tokens(self) -> int: ...
+    @property
+    def output_tokens(self) -> int: ...
+    @property
+    def cost_usd(self) -> float | None: ...
+
+
+def utc_now() -> str:
+    """The current time as ISO-8601 UTC with seconds precision."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def package_version() -> str:
+    """The installed Stratagem version."""
+    try:
+        return metadata.version("stratagem")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+class ResultStore:
+    """A results store file; created (with its parent folder) on first open.
+
+    Args:
+        path: The SQLite file.
+        create: If false, a missing file is a :class:`StoreError` instead of being created.
+    """
+
+    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+        self.path = Path(path)
+        if not self.path.exists():
+            if not create:
+                raise StoreError(f"{self.path}: no such store")
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
+            self._conn.row_factory = sqlite3.Row
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            # NORMAL in WAL mode is durable against a killed process (only an OS crash can lose the tail).
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._init_schema()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: not a usable SQLite store ({exc})") from None
+
+    # ------------------------------------------------------------------ lifecycle
+    def _init_schema(self) -> None:
+        tables = {r[0] for r in self._conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "meta" in tables:
+            row = self._conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            version = row[0] if row else None
+            if version != SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.path}: store schema version {version!r}, this Stratagem reads {SCHEMA_VERSION!r}"
+                )
+            return
+        if tables:
+            raise StoreError(
+                f"{self.path}: not a Stratagem results store (tables: {', '.join(sorted(tables))})"
+            )
+        with self._transaction():
+            for stmt in create_statements():
+                self._conn.execute(stmt)
+            self._conn.executemany(
+                "INSERT INTO meta (key, value) VALUES (?, ?)",
+                [("schema_version", SCHEMA_VERSION), ("created_by", f"stratagem {package_version()}")],
+            )
+
+    def close(self) -> None:
+        """Close the connection (idempotent)."""
+        self._conn.close()
+
+    def __enter__(self) -> ResultStore:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def _transaction(self) -> _Tx:
+        return _Tx(self._conn)
+
+    # ------------------------------------------------------------------ writing
+    def start_run(self, experiment: str, config_json: str) -> str:
+        """Record one ``stratagem run`` invocation; returns its id (hash of experiment + start order)."""
+        with self._transaction():
+            order = self._conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+            run_id = stable_hash({"experiment": experiment, "config": config_json, "order": order})
+            self._conn.execute(
+                "INSERT INTO runs (run_id, experiment, config_json, stratagem_version, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (run_id, experiment, config_json, package_version(), utc_now()),
+            )
+        return run_id
+
+    def _match_row(
+        self, job: MatchJob, *, run_id: str, tries: int, started_at: str, finished_at: str
+    ) -> dict[str, Any]:
+        return {
+            "match_id": job.match_id,
+            "run_id": run_id,
+            "fingerprint": job.fingerprint,
+            "game": job.game,
+            "ruleset": job.ruleset,
+            "params_json": job.params_json(),
+            "model_a": job.model_a,
+            "model_b": job.model_b,
+            "rounds": job.settings["rounds"],
+            "revision": job.settings["revision"],
+            "first_reviser": job.first_reviser,
+            "feedback": job.settings["feedback"],
+            "settings_json": job.settings_json(),
+            "seed": job.seed,
+            "repetition": job.repetition,
+            "status": "finished",
+            "void_reason": None,
+            "tries": tries,
+            "winner": None,
+            "n_rounds": 0,
+            "input_tokens": 0,
+            "output_tokens": 0,
+            "cost_usd": None,
+            "started_at": started_at,
+            "finished_at": finished_at,
+        }
+
+    def previous_tries(self, match_id: str) -> int:
+        """``tries`` of a voided row left by an earlier run (0 if none)."""
+        row = self._conn.execute(
+            "SELECT tries FROM matches WHERE match_id=? AND status='voided'", (match_id,)
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    def _replace_voided(self, match_id: str) -> None:
+        row = self._conn.execute("SELECT status FROM matches WHERE match_id=?", (match_id,)).fetchone()
+        if row is None:
+            return
+        if row[0] != "voided":
+            raise EngineError(f"match {match_id} is already stored as {row[0]}; refusing to write it twice")
+        for table in ("decisions", "rounds", "matches"):
+            self._conn.execute(f"DELETE FROM {table} WHERE match_id=?", (match_id,))
+
+    def _insert(self, table: str, rows: Sequence[dict[str, Any]], match_id: str) -> None:
+        cols = column_names(table)
+        for row in rows:
+            if set(row) != set(cols):
+                missing, extra = sorted(set(cols) - set(row)), sorted(set(row) - set(cols))
+                raise EngineError(
+                    f"{table} row does not match docs/records.md: missing {missing}, extra {extra}"
+                )
+            if row["match_id"] != match_id:
+                raise EngineError(f"{table} row of match {row['match_id']} written under {match_id}")
+        placeholders = ", ".join("?" for _ in cols)
+        self._conn.executemany(
+            f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({placeholders})",
+            [tuple(row[c] for c in cols) for row in rows],
+        )
+
+    def write_match(
+        self, job: MatchJob, result: _Result, *, run_id: str, tries: int, started_at: str, finished_at: str
+    ) -> None:
+        """Write a finished match (matches row, rounds, decisions) in one transaction."""
+        row = self._match_row(job, run_id=run_id, tries=tries, started_at=started_at, finished_at=finished_at)
+        row.update(
+            winner=result.winner,
+            n_rounds=result.n_rounds,
+            input_tokens=result.input_tokens,
+            output_tokens=result.output_tokens,
+            cost_usd=result.cost_usd,
+        )
+        rounds = [r.to_row() for r in result.rounds]
+        decisions = [d.to_row() for d in result.decisions]
+        with self._transaction():
+            self._replace_voided(job.match_id)
+            self._insert("matches", [row], job.match_id)
+            self._insert("rounds", rounds, job.match_id)
+            self._insert("decisions", decisions, job.match_id)
+
+    def write_void(
+        self,
+        job: MatchJob,
+        reason: str,
+        decisions: Sequence[_Row],
+        *,
+        run_id: str,
+        tries: int,
+        started_at: str,
+        finished_at: str,
+    ) -> None:
+        """Record a match voided by infrastructure failures (after the bounded re-queues), in one transaction.
+
+        The decisions of the last attempt are kept, so the failure can be inspected.
+        """
+        row = self._match_row(job, run_id=run_id, tries=tries, started_at=started_at, finished_at=finished_at)
+        drows = [d.to_row() for d in decisions]
+        costs = [d["cost_usd"] for d in drows if not d["reused"]]
+        row.update(
+            status="voided",
+            void_reason=reason,
+            input_tokens=sum(int(d["input_tokens"] or 0) for d in drows if not d["reused"]),
+            output_tokens=sum(int(d["output_tokens"] or 0) for d in drows if not d["reused"]),
+            cost_usd=None if any(c is None for c in costs) else float(sum(costs)),
+        )
+        with self._transaction():
+            self._replace_voided(job.match_id)
+            self._insert("matches", [row], job.match_id)
+            self._insert("decisions", drows, job.match_id)
+
+    # ------------------------------------------------------------------ reading
+    def finished_ids(self) -> set[str]:
+        """Ids of matches stored as finished (a resumed run skips them)."""
+        return {r[0] for r in self._conn.execute("SELECT match_id FROM matches WHERE status='finished'")}
+
+    def fingerprints(self) -> set[str]:
+        """Every fingerprint present in the store."""
+        return {r[0] for r in self._conn.execute("SELECT DISTINCT fingerprint FROM matches")}
+
+    def ids_by_identity(self) -> dict[tuple[str, str, str, str, int, int], set[str]]:
+        """Stored match ids keyed by ``(game, model_a, model_b, first_reviser, seed, repetition)``."""
+        out: dict[tuple[str, str, str, str, int, int], set[str]] = {}
+        for r in self._conn.execute(
+            "SELECT game, model_a, model_b, first_reviser, seed, repetition, match_id FROM matches"
+        ):
+            out.setdefault((r[0], r[1], r[2], r[3], int(r[4]), int(r[5])), set()).add(r[6])
+        return out
+
+    def iter_matches(self) -> Iterator[dict[str, Any]]:
+        """Every matches row, ordered by match id."""
+        for r in self._conn.execute("SELECT * FROM matches ORDER BY match_id"):
+            yield dict(r)
+
+    def match(self, match_id: str) -> dict[str, Any] | None:
+        """The matches row of ``match_id`` (``None`` if absent)."""
+        r = self._conn.execute("SELECT * FROM matches WHERE match_id=?", (match_id,)).fetchone()
+        return dict(r) if r is not None else None
+
+    def find_match(self, prefix: str) -> dict[str, Any] | None:
+        """The match whose id starts with ``prefix`` (``None`` if none).
+
+        Raises:
+            StoreError: If the prefix is ambiguous.
+        """
+        rows = self._conn.execute(
+            "SELECT * FROM matches WHERE match_id >= ? AND match_id < ? ORDER BY match_id LIMIT 2",
+            (prefix, prefix + "\uffff"),
+        ).fetchall()
+        if len(rows) > 1 and rows[0]["match_id"] != prefix:
+            raise StoreError(f"match id prefix {prefix!r} is ambiguous")
+        return dict(rows[0]) if rows else None
+
+    def rounds(self, match_id: str) -> list[dict[str, Any]]:
+        """The round rows of a match, by round."""
+        cur = self._conn.execute('SELECT * FROM rounds WHERE match_id=? ORDER BY "round"', (match_id,))
+        return [dict(r) for r in cur]
+
+    def decisions(self, match_id: str) -> list[dict[str, Any]]:
+        """The decision rows of a match, by seq."""
+        cur = self._conn.execute("SELECT * FROM decisions WHERE match_id=? ORDER BY seq", (match_id,))
+        return [dict(r) for r in cur]
+
+    def runs(self) -> list[dict[str, Any]]:
+        """Every runs row, in the order they were started."""
+        return [dict(r) for r in self._conn.execute("SELECT * FROM runs ORDER BY rowid")]
+
+    def counts(self) -> dict[str, int]:
+        """Number of finished and voided matches."""
+        out = {"finished": 0, "voided": 0}
+        for status, n in self._conn.execute("SELECT status, COUNT(*) FROM matches GROUP BY status"):
+            out[str(status)] = int(n)
+        return out
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        """Run a read-only query (used by the exporter)."""
+        return self._conn.execute(sql, params).fetchall()
+
+
+class _Tx:
+    """``BEGIN IMMEDIATE`` … ``COMMIT`` (``ROLLBACK`` on any exception)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def __enter__(self) -> None:
+        self._conn.execute("BEGIN IMMEDIATE")
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._conn.execute("COMMIT" if exc_type is None else "ROLLBACK")
