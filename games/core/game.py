@@ -58,6 +58,9 @@ class Game(ABC, Generic[P]):
     params_type: ClassVar[type[Any]]
     #: Initial-plan attempts of the original match loop (spec §1.3).
     default_initial_attempts: ClassVar[int] = 3
+    #: Whether the original match loop simulates once more after the last revision (spec §1.4): battle
+    #: card and the duel do (R + 1 round records, the last labelled R); tower defense does not (R records).
+    final_extra_round: ClassVar[bool] = True
 
     def __init__(self, params: Mapping[str, Any] | None = None) -> None:
         self.params: P = build_params(self.params_type, params)

@@ -53,6 +53,7 @@ class TowerDefense(Game[TowerDefenseParams]):
     name = "tower_defense"
     params_type = TowerDefenseParams
     default_initial_attempts = 5
+    final_extra_round = False
 
     @property
     def sides(self) -> tuple[Side, Side]:

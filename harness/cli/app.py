@@ -24,7 +24,6 @@ app = typer.Typer(
 # Each module defines ``register(app)``; kept as names so a broken optional part names itself clearly.
 COMMAND_MODULES = (
     "harness.cli.games_cmd",
-    "harness.cli.play_cmd",
     "harness.cli.run_cmd",
     "harness.cli.report_cmd",
     "harness.cli.serve_cmd",

@@ -296,7 +296,10 @@ def register(app: typer.Typer) -> None:
         ] = False,
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no summary.")] = False,
         max_matches: Annotated[
-            int | None, typer.Option("--max-matches", min=1, help="Matches in flight.")
+            int | None,
+            typer.Option(
+                "--concurrency", min=1, help="Matches in flight at once (default: the experiment's setting)."
+            ),
         ] = None,
         dry_run: Annotated[bool, typer.Option("--dry-run", help="Only count the matches.")] = False,
     ) -> None:

@@ -42,8 +42,6 @@ from harness.protocol.records import (
 from harness.protocol.settings import MatchSettings
 
 T = TypeVar("T")
-#: Games whose original loop has no extra final round (R simulations, R−1 revisions).
-NO_FINAL_ROUND_GAMES = frozenset({"tower_defense"})
 
 
 class MatchVoided(StratagemError):
@@ -52,17 +50,20 @@ class MatchVoided(StratagemError):
     Attributes:
         reason: What failed (side, phase, the error message).
         decisions: The decision records made before and at the failure (the last one ``infra_error``).
+        cause: The model layer's error class behind it (``Fatal``, ``Transient``, ``RateLimited``…); a
+            ``Fatal`` cause (bad key, bad request, unknown model) will fail again, so it is not re-queued.
     """
 
-    def __init__(self, reason: str, decisions: list[DecisionRecord]) -> None:
+    def __init__(self, reason: str, decisions: list[DecisionRecord], cause: str = "Transient") -> None:
         super().__init__(reason)
         self.reason = reason
         self.decisions = decisions
+        self.cause = cause
 
 
 def simulated_rounds(game: Game[Any], rounds: int) -> int:
     """How many rounds the original loop simulates for the ``rounds`` setting R."""
-    return rounds if game.name in NO_FINAL_ROUND_GAMES else rounds + 1
+    return rounds + 1 if game.final_extra_round else rounds
 
 
 @dataclass
@@ -119,7 +120,7 @@ class _Run:
         if self.on_decision is not None:
             self.on_decision(record)
         reason = f"side {side} ({self.agents[side].name}), {phase} round {round_} attempt {attempt}: {error}"
-        return MatchVoided(reason, list(self.decisions))
+        return MatchVoided(reason, list(self.decisions), cause=error.cause)
 
 
 async def _gather_ordered(coros: Sequence[Any]) -> list[Any]:

@@ -191,7 +191,8 @@ async def run_jobs_async(
             except MatchVoided as void:
                 item.tries += 1
                 st.failures["void"] += 1
-                if item.tries < opts.max_tries:
+                # A fatal cause (auth, bad request, unknown model) would only fail again: void it now.
+                if item.tries < opts.max_tries and void.cause != "Fatal":
                     st.requeued += 1
                     queue.append(item)
                 else:

@@ -10,7 +10,7 @@ import pytest
 from scripted_plans import example_reply, plan_reply
 
 from harness.experiments import expand, parse_experiment
-from harness.models import RetryPolicy, Transient, register_script
+from harness.models import Fatal, RetryPolicy, Transient, register_script
 from harness.models.settings import ModelSettings
 from harness.models.types import CacheMiss
 from harness.runner import RunOptions, RunStats, run_jobs
@@ -135,6 +135,31 @@ max_tries: 3
     with ResultStore(tmp_path / "s.sqlite") as store:
         again = store.match(broken_job.match_id)
         assert again["status"] == "finished" and again["tries"] == 4
+
+
+def test_fatal_errors_void_at_once_without_requeue(tmp_path):
+    """A bad key or a bad request would fail on every try: one try, then a voided row naming it."""
+
+    def unauthorised(messages):
+        raise Fatal("authentication failed (401)")
+
+    register_script("unauthorised", unauthorised)
+    cfg = config(
+        """\
+games: [battle_card]
+models: [scripted/unauthorised]
+pairing: {mode: pairs, pairs: [[scripted/unauthorised, bot/greedy]]}
+settings: [{side: A, first_reviser: A}]
+protocol: {rounds: 2}
+max_tries: 3
+"""
+    )
+    (job,), stats = run(cfg, tmp_path / "s.sqlite", max_matches=1, max_tries=3)
+    assert stats.voided == 1 and stats.requeued == 0 and stats.failures["void"] == 1
+    with ResultStore(tmp_path / "s.sqlite") as store:
+        row = store.match(job.match_id)
+        assert row["status"] == "voided" and row["tries"] == 1
+        assert "authentication failed" in row["void_reason"]
 
 
 def test_resume_skips_finished_and_equals_an_uninterrupted_run(tmp_path):

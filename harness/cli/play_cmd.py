@@ -1,9 +1,0 @@
-"""Placeholder command group; filled in by its owner."""
-
-from __future__ import annotations
-
-import typer
-
-
-def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app``."""
