@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from games.battle_card.catalogue import ALL_UNITS, DEFENDERS, INVADERS, TIERS, UnitSpec, roster, unit_cost
-from games.core.types import Side, ValidatedPlan, Violation
+from games.core.types import Side, ValidatedPlan, Violation, json_type_name
 
 
 def _name_problem(name: str, role: str, own: dict[str, UnitSpec]) -> str:
@@ -40,7 +40,10 @@ def validate_plan(side: Side, obj: Any, max_units: int) -> ValidatedPlan:
 
     if not isinstance(obj, dict):
         violations.append(
-            Violation("not_an_object", f"the plan must be a JSON object {{{key!r}: [...]}}, got {_kind(obj)}")
+            Violation(
+                "not_an_object",
+                f"the plan must be a JSON object {{{key!r}: [...]}}, got {json_type_name(obj)}",
+            )
         )
         return result([], 0)
     if key not in obj:
@@ -51,7 +54,10 @@ def validate_plan(side: Side, obj: Any, max_units: int) -> ValidatedPlan:
     raw = obj[key]
     if not isinstance(raw, list):
         violations.append(
-            Violation("not_a_list", f"{key!r} must be a list of {{'name', 'tier'}} objects, got {_kind(raw)}")
+            Violation(
+                "not_a_list",
+                f"{key!r} must be a list of {{'name', 'tier'}} objects, got {json_type_name(raw)}",
+            )
         )
         return result([], 0)
 
@@ -83,7 +89,10 @@ def validate_plan(side: Side, obj: Any, max_units: int) -> ValidatedPlan:
         elif not isinstance(entry["name"], str):
             violations.append(
                 Violation(
-                    "bad_type", f"entry {i}: 'name' must be a string, got {_kind(entry['name'])}", i, "name"
+                    "bad_type",
+                    f"entry {i}: 'name' must be a string, got {json_type_name(entry['name'])}",
+                    i,
+                    "name",
                 )
             )
             ok = False
@@ -118,20 +127,3 @@ def _short(value: Any, limit: int = 40) -> str:
     """``repr`` of a submitted value, cut short so junk cannot flood a message."""
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _kind(value: Any) -> str:
-    """A short JSON type name for messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__

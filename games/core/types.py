@@ -19,6 +19,23 @@ def other_side(side: SideKey) -> SideKey:
     return "B" if side == "A" else "A"
 
 
+def json_type_name(value: Any) -> str:
+    """A short JSON type name for messages about submitted values ("a string", "null", "a list"…)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
 def canonical_json(obj: Any) -> str:
     """Deterministic compact JSON (sorted keys) used for hashing, diffing and storing plans."""
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)

@@ -9,26 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from games.core.types import ValidatedPlan, Violation
+from games.core.types import ValidatedPlan, Violation, json_type_name
 from games.elemental_duel.catalogue import ALL_ELEMENTS, SKILLS
 
 _MISSING = object()
-
-
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
 
 
 def _normalise(name: str) -> str:
@@ -61,7 +45,7 @@ def validate_plan(
     violations: list[Violation] = []
     empty: dict[str, Any] = {plan_key: []}
     if not isinstance(obj, dict):
-        msg = f'the plan must be a JSON object {{"{plan_key}": [...]}}, got {_type_name(obj)}'
+        msg = f'the plan must be a JSON object {{"{plan_key}": [...]}}, got {json_type_name(obj)}'
         return ValidatedPlan(side, empty, 0, (Violation("not_an_object", msg),))
     if plan_key not in obj:
         msg = f'the plan has no "{plan_key}" key'
@@ -70,7 +54,7 @@ def validate_plan(
         return ValidatedPlan(side, empty, 0, (Violation("missing_plan_key", msg),))
     entries = obj[plan_key]
     if not isinstance(entries, list):
-        msg = f'"{plan_key}" must be a list of characters, got {_type_name(entries)}'
+        msg = f'"{plan_key}" must be a list of characters, got {json_type_name(entries)}'
         return ValidatedPlan(side, empty, 0, (Violation("not_a_list", msg),))
     allowed = ", ".join(elements)
     kept: list[dict[str, Any]] = []
@@ -83,7 +67,7 @@ def validate_plan(
             continue
         if not isinstance(entry, dict):
             msg = 'each character must be an object {"element": ..., "skills": [...]}'
-            msg += f", got {_type_name(entry)}"
+            msg += f", got {json_type_name(entry)}"
             violations.append(Violation("entry_not_object", msg, i))
             continue
         element = entry.get("element", _MISSING)
@@ -93,7 +77,7 @@ def validate_plan(
                 Violation("missing_field", f'missing "element" (one of {allowed})', i, "element")
             )
         elif not isinstance(element, str):
-            msg = f'"element" must be a string (one of {allowed}), got {_type_name(element)}'
+            msg = f'"element" must be a string (one of {allowed}), got {json_type_name(element)}'
             violations.append(Violation("bad_type", msg, i, "element"))
         elif element not in elements:
             hint = ""
@@ -114,7 +98,7 @@ def validate_plan(
                 Violation("missing_field", 'missing "skills" (a list of skill keys)', i, "skills")
             )
         elif not isinstance(skills, list):
-            msg = f'"skills" must be a list of skill keys, got {_type_name(skills)}'
+            msg = f'"skills" must be a list of skill keys, got {json_type_name(skills)}'
             violations.append(Violation("bad_type", msg, i, "skills"))
         else:
             skills_ok = True
@@ -138,7 +122,7 @@ def _skill_problem(
     if j >= max_skills:
         return "too_many_skills", f"at most {max_skills} skills per character are allowed; dropped"
     if not isinstance(skill, str):
-        return "bad_type", f"a skill must be a string key, got {_type_name(skill)}"
+        return "bad_type", f"a skill must be a string key, got {json_type_name(skill)}"
     spec = SKILLS.get(skill)
     if spec is None:
         guess = SKILLS.get(_normalise(skill))

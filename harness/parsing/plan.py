@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from games.core.types import json_type_name
 from harness.parsing.extract import candidates
 from harness.parsing.lenient_json import load_lenient
 
@@ -125,5 +126,4 @@ def _schema_error(value: Any, plan_key: str) -> str:
     if isinstance(value, dict):
         keys = ", ".join(repr(k) for k in list(value)[:5]) or "none"
         return f"the JSON object has no {plan_key!r} key (keys: {keys})"
-    kind = {bool: "a boolean", int: "a number", float: "a number", str: "a string"}.get(type(value), "null")
-    return f"expected a JSON object with the key {plan_key!r}, got {kind}"
+    return f"expected a JSON object with the key {plan_key!r}, got {json_type_name(value)}"

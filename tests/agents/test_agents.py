@@ -7,11 +7,11 @@ import json
 from typing import Any
 
 import pytest
-from conftest import load_game
 
 from games.core.errors import ParameterError, UnknownNameError
 from games.core.game import Game
 from games.core.types import SideKey, other_side
+from games.registry import get_game as load_game
 from harness.agents import BotAgent, DecisionRequest, LLMAgent, assess_reply, decision_seed, make_agent
 from harness.models.types import ChatMessage, Completion, GenerateConfig, Usage
 from harness.prompts import RevisionFeedback
