@@ -16,8 +16,8 @@ from types import ModuleType
 from typing import Any
 
 from harness.models.adapters.classify import classify_exception
-from harness.models.adapters.openai_chat import response_format
-from harness.models.types import ChatMessage, Completion, FinishReason, GenerateConfig, Transient, Usage
+from harness.models.adapters.openai_chat import openai_usage, response_format
+from harness.models.types import ChatMessage, Completion, FinishReason, GenerateConfig, Transient
 
 OFFLINE_ENV = {
     "LITELLM_LOCAL_MODEL_COST_MAP": "True",
@@ -109,20 +109,8 @@ class LiteLLMAdapter:
         return Completion(
             text="" if finish == "refused" else text,
             finish_reason=finish,
-            usage=_usage(getattr(response, "usage", None)),
+            usage=openai_usage(getattr(response, "usage", None)),
             model=f"litellm/{self.model}",
             request_id=getattr(response, "id", None),
             latency_s=latency,
         )
-
-
-def _usage(raw: Any) -> Usage:
-    if raw is None:
-        return Usage()
-    details = getattr(raw, "prompt_tokens_details", None)
-    cached = getattr(details, "cached_tokens", None) or 0
-    return Usage(
-        input_tokens=int(getattr(raw, "prompt_tokens", 0) or 0),
-        output_tokens=int(getattr(raw, "completion_tokens", 0) or 0),
-        cached_tokens=int(cached),
-    )

@@ -121,7 +121,7 @@ class OpenAIChatAdapter:
         finish: FinishReason = _FINISH.get(str(choice.finish_reason), "other")
         if refusal:
             finish = "refused"
-        usage = _usage(getattr(response, "usage", None))
+        usage = openai_usage(getattr(response, "usage", None))
         request_id = getattr(response, "_request_id", None) or getattr(response, "id", None)
         return Completion(
             text="" if finish == "refused" else text,
@@ -133,7 +133,8 @@ class OpenAIChatAdapter:
         )
 
 
-def _usage(raw: Any) -> Usage:
+def openai_usage(raw: Any) -> Usage:
+    """Usage of an OpenAI-format response (the openai SDK's and litellm's objects alike)."""
     if raw is None:
         return Usage()
     details = getattr(raw, "prompt_tokens_details", None)
