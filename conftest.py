@@ -1,4 +1,8 @@
-"""Shared fixtures: ``game_name`` / ``game`` run a test on every registered game."""
+"""Shared pytest fixtures: ``game_name`` / ``game`` run a test once per registered game.
+
+It lives at the repository root, not in ``tests/``: a ``tests/conftest.py`` would put ``tests/`` on
+``sys.path``, where the ``tests/games`` folder would shadow the real ``games`` package.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +11,16 @@ from typing import Any
 import pytest
 
 from games.core.game import Game
-from games.registry import get_game
-
-ALL_GAMES = ("tower_defense", "battle_card", "elemental_duel")
+from games.registry import game_names, get_game
 
 
-def load_game(name: str, params: dict[str, Any] | None = None) -> Game[Any]:
-    return get_game(name, params)
-
-
-@pytest.fixture(params=ALL_GAMES)
+@pytest.fixture(params=game_names())
 def game_name(request: pytest.FixtureRequest) -> str:
+    """The name of each registered game in turn."""
     return str(request.param)
 
 
 @pytest.fixture
 def game(game_name: str) -> Game[Any]:
-    return load_game(game_name)
+    """A default-parameter instance of each registered game in turn."""
+    return get_game(game_name)

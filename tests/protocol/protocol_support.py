@@ -10,10 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from conftest import load_game
-
 from games.core.game import Game
 from games.core.types import SideKey
+from games.registry import get_game as load_game
 from harness.agents import Agent, make_agent
 from harness.models import ModelSettings, RetryPolicy, register_script
 from harness.models.types import ChatMessage

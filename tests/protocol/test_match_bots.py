@@ -6,10 +6,11 @@ import itertools
 from typing import Any
 
 import pytest
-from conftest import ALL_GAMES, load_game
 from protocol_support import play, rows
 
 from games.core.game import Game
+from games.registry import game_names
+from games.registry import get_game as load_game
 from harness.agents import make_agent
 from harness.protocol import MatchSettings, RoundRecord, simulated_rounds
 
@@ -32,7 +33,7 @@ SHAPES = {
 
 CASES = [
     (name, key)
-    for name in ALL_GAMES
+    for name in game_names()
     for key in SHAPES
     if key[0] == ("td" if name == "tower_defense" else "plus")
 ]
