@@ -87,38 +87,30 @@ class _Run:
     decisions: list[DecisionRecord] = field(default_factory=list)
     rounds: list[RoundRecord] = field(default_factory=list)
 
-    def emit(
-        self, side: SideKey, decision: Decision, phase: Phase, round_: int, attempt: int, reused: bool
-    ) -> None:
-        record = decision_record(
-            decision,
-            match_id=self.match_id,
-            seq=len(self.decisions),
-            side=side,
-            model=self.agents[side].name,
-            phase=phase,
-            round=round_,
-            attempt=attempt,
-            reused=reused,
-        )
+    def _identity(self, side: SideKey, phase: Phase, round_: int, attempt: int) -> dict[str, Any]:
+        """Where the next decision record sits: match, order, side, model, phase, round, attempt."""
+        return {
+            "match_id": self.match_id,
+            "seq": len(self.decisions),
+            "side": side,
+            "model": self.agents[side].name,
+            "phase": phase,
+            "round": round_,
+            "attempt": attempt,
+        }
+
+    def _append(self, record: DecisionRecord) -> None:
         self.decisions.append(record)
         if self.on_decision is not None:
             self.on_decision(record)
 
+    def emit(
+        self, side: SideKey, decision: Decision, phase: Phase, round_: int, attempt: int, reused: bool
+    ) -> None:
+        self._append(decision_record(decision, **self._identity(side, phase, round_, attempt), reused=reused))
+
     def void(self, side: SideKey, error: InfraError, phase: Phase, round_: int, attempt: int) -> MatchVoided:
-        record = infra_record(
-            error,
-            match_id=self.match_id,
-            seq=len(self.decisions),
-            side=side,
-            model=self.agents[side].name,
-            phase=phase,
-            round=round_,
-            attempt=attempt,
-        )
-        self.decisions.append(record)
-        if self.on_decision is not None:
-            self.on_decision(record)
+        self._append(infra_record(error, **self._identity(side, phase, round_, attempt)))
         reason = f"side {side} ({self.agents[side].name}), {phase} round {round_} attempt {attempt}: {error}"
         return MatchVoided(reason, list(self.decisions), cause=error.cause)
 
