@@ -1,7 +1,8 @@
 """Overhead of the Model wrapper over the bare openai SDK, against a local server answering instantly.
 
 Target: wrapper calls/s >= 0.9 x bare SDK calls/s at concurrency 64 (cache off). The fake server runs in
-a child process, so it does not share the client's interpreter lock; rounds alternate bare / wrapper and
+a child process, so it does not share the client's interpreter lock; the bare SDK gets the same aiohttp
+transport as the wrapper (``harness/models/adapters/sdk_clients.py``); rounds alternate bare / wrapper and
 the median of each is compared, so drift in machine load hits both alike.
 
     python benchmarks/model_overhead.py [--calls 500] [--rounds 8] [--concurrency 64]
@@ -60,7 +61,9 @@ async def run(base_url: str, calls: int, rounds: int, concurrency: int) -> tuple
 
     messages = [ChatMessage("system", "You are terse."), ChatMessage("user", "Say ok.")]
     config = GenerateConfig(temperature=0.3, top_p=1.0, max_tokens=16, timeout_s=30)
-    client = openai.AsyncOpenAI(base_url=base_url, max_retries=0)
+    # The strictest baseline: the SDK on the same aiohttp transport the wrapper uses (its default httpx
+    # transport is several times slower per call at this concurrency, which would flatter the wrapper).
+    client = openai.AsyncOpenAI(base_url=base_url, max_retries=0, http_client=openai.DefaultAioHttpClient())
     settings = ModelSettings(
         cache_mode="off", base_urls={"openai": base_url}, concurrency={"openai": concurrency}
     )

@@ -98,12 +98,15 @@ async def bare_sdk_calls(base_url: str, calls: int, concurrency: int) -> float:
     """Wall time of ``calls`` requests through the bare openai SDK (no wrapper, protocol or store).
 
     The floor this machine and server allow at this concurrency: the same server, prompts of the
-    protocol's size (~9 KB), the same reply. The runner's overhead is its wall time over this one.
+    protocol's size (~9 KB), the same reply, the SDK's typed ``create`` on the aiohttp transport.
+    The runner's overhead is its wall time over this one.
     """
     import openai
 
     prompt = 'You are playing Battle Card as the Defenders side (plan key "defenders"); ' + "x" * 9000
-    client = openai.AsyncOpenAI(base_url=base_url, api_key="no-key", max_retries=0)
+    client = openai.AsyncOpenAI(
+        base_url=base_url, api_key="no-key", max_retries=0, http_client=openai.DefaultAioHttpClient()
+    )
     sem = asyncio.Semaphore(concurrency)
 
     async def one() -> None:

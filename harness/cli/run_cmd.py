@@ -81,7 +81,9 @@ def _run(
         options = RunOptions(
             max_matches=max_matches or config.max_matches,
             max_tries=config.max_tries,
-            model_settings=model_settings_for(config.concurrency, config.cache.mode, config.cache.path),
+            model_settings=model_settings_for(
+                config.concurrency, config.cache.mode, config.cache.path, config.http_backend
+            ),
             progress=False if quiet else None,
         )
         stats = RunStats()

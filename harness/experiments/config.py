@@ -16,6 +16,7 @@ per-model overrides), per-provider concurrency, the response cache and the store
     generation_overrides: {openai/o3-2025-04-16: {temperature: null, top_p: null}}
     concurrency: {openai: 16, default: 8}
     cache: {mode: read-write, path: results/model_cache.sqlite}
+    http_backend: aiohttp        # or httpx, the SDKs' default transport (no effect on results)
     store: results/my-bench.sqlite
 
 Every name is checked at load time (providers against the model layer's registry, bots, games and game
@@ -221,6 +222,7 @@ class ExperimentConfig(BaseModel):
     max_matches: int = Field(default=64, ge=1)
     max_tries: int = Field(default=3, ge=1)
     cache: CacheSpec = Field(default_factory=CacheSpec)
+    http_backend: Literal["aiohttp", "httpx"] = "aiohttp"
     store: str | None = None
 
     @field_validator("games", mode="before")

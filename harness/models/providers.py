@@ -17,15 +17,29 @@ from harness.models.adapters.anthropic_messages import AnthropicMessagesAdapter
 from harness.models.adapters.litellm_completion import LiteLLMAdapter
 from harness.models.adapters.openai_chat import OpenAIChatAdapter
 from harness.models.adapters.scripted import ScriptedAdapter
+from harness.models.adapters.sdk_clients import HttpOptions
 from harness.models.settings import ModelSettings
 from harness.models.types import Adapter
 
 AdapterFactory = Callable[[str, dict[str, Any], ModelSettings], Adapter]
 
 PROVIDERS: Registry[AdapterFactory] = Registry("model provider")
-PROVIDERS.register("openai", lambda m, p, s: OpenAIChatAdapter("openai", m, p, s.base_url_for("openai")))
-PROVIDERS.register("local", lambda m, p, s: OpenAIChatAdapter("local", m, p, s.base_url_for("local")))
-PROVIDERS.register("anthropic", lambda m, p, s: AnthropicMessagesAdapter(m, p, s.base_url_for("anthropic")))
+
+
+def _http(settings: ModelSettings, provider: str) -> HttpOptions:
+    return HttpOptions.for_limit(settings.http_backend, settings.limit_for(provider))
+
+
+PROVIDERS.register(
+    "openai", lambda m, p, s: OpenAIChatAdapter("openai", m, p, s.base_url_for("openai"), _http(s, "openai"))
+)
+PROVIDERS.register(
+    "local", lambda m, p, s: OpenAIChatAdapter("local", m, p, s.base_url_for("local"), _http(s, "local"))
+)
+PROVIDERS.register(
+    "anthropic",
+    lambda m, p, s: AnthropicMessagesAdapter(m, p, s.base_url_for("anthropic"), _http(s, "anthropic")),
+)
 PROVIDERS.register("litellm", lambda m, p, s: LiteLLMAdapter(m, p, s.base_url_for("litellm")))
 PROVIDERS.register("scripted", lambda m, p, s: ScriptedAdapter(m, p))
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from games.core.errors import ParameterError
+from harness.models.adapters.sdk_clients import HTTP_BACKENDS, HttpBackend
 from harness.models.pricing import Price
 from harness.models.types import ModelEvent
 
@@ -93,6 +94,8 @@ class ModelSettings:
             ``local`` also reads ``STRATAGEM_LOCAL_BASE_URL``.
         prices: Price overrides keyed by ``provider/model`` or bare model name; values may be
             :class:`Price` objects or mappings with its field names (as read from YAML).
+        http_backend: The transport of the ``openai`` and ``anthropic`` SDK clients: ``aiohttp`` (default;
+            a fraction of the CPU per call at high concurrency) or ``httpx`` (the SDKs' own default).
         on_event: Called with one :class:`ModelEvent` per attempt and per cache hit.
         sleep: How retries wait (``asyncio.sleep``; tests inject a recording fake).
     """
@@ -104,6 +107,7 @@ class ModelSettings:
     default_concurrency: int = 8
     base_urls: Mapping[str, str] = field(default_factory=dict)
     prices: Mapping[str, Price] = field(default_factory=dict)
+    http_backend: HttpBackend = "aiohttp"
     on_event: Callable[[ModelEvent], None] | None = None
     sleep: Callable[[float], Awaitable[None]] = field(default=asyncio.sleep, repr=False, compare=False)
     limiters: LimiterPool = field(default_factory=LimiterPool, init=False, repr=False, compare=False)
@@ -111,6 +115,9 @@ class ModelSettings:
     def __post_init__(self) -> None:
         if self.cache_mode not in CACHE_MODES:
             raise ParameterError(f"unknown cache mode {self.cache_mode!r}; known: {', '.join(CACHE_MODES)}")
+        if self.http_backend not in HTTP_BACKENDS:
+            known = ", ".join(HTTP_BACKENDS)
+            raise ParameterError(f"unknown http backend {self.http_backend!r}; known: {known}")
         object.__setattr__(self, "cache_path", Path(self.cache_path))
         prices: dict[str, Price] = {}
         for name, value in self.prices.items():

@@ -10,6 +10,7 @@ values differ.
 from __future__ import annotations
 
 import json
+import weakref
 from functools import cache
 from importlib import resources
 from string import Template
@@ -57,7 +58,22 @@ def game_title(game: Game[Any]) -> str:
     return game.name.replace("_", " ").title()
 
 
+# Per game object: a game's facts never change after construction, and the duel's rules text alone takes
+# ~1 ms to generate — a noticeable share of a run's CPU when every model call re-rendered it.
+_SIDE_VALUES: weakref.WeakKeyDictionary[Game[Any], dict[SideKey, dict[str, Any]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def _side_values(game: Game[Any], side: SideKey) -> dict[str, Any]:
+    per_game = _SIDE_VALUES.setdefault(game, {})
+    values = per_game.get(side)
+    if values is None:
+        values = per_game[side] = _make_side_values(game, side)
+    return values
+
+
+def _make_side_values(game: Game[Any], side: SideKey) -> dict[str, Any]:
     own, opp = game.side(side), game.side(other_side(side))
     return {
         "game_title": game_title(game),

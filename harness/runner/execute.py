@@ -259,10 +259,17 @@ async def run_jobs_async(
     return st
 
 
-def model_settings_for(concurrency: dict[str, int], cache_mode: str, cache_path: str) -> ModelSettings:
-    """The model layer's settings of a run: per-provider limits (``default`` for the rest) and the cache."""
+def model_settings_for(
+    concurrency: dict[str, int], cache_mode: str, cache_path: str, http_backend: str = "aiohttp"
+) -> ModelSettings:
+    """The model layer's settings of a run: limits (``default`` for the rest), cache, HTTP transport."""
     limits = {k: v for k, v in concurrency.items() if k != "default"}
-    kwargs: dict[str, Any] = {"concurrency": limits, "cache_mode": cache_mode, "cache_path": Path(cache_path)}
+    kwargs: dict[str, Any] = {
+        "concurrency": limits,
+        "cache_mode": cache_mode,
+        "cache_path": Path(cache_path),
+        "http_backend": http_backend,
+    }
     if "default" in concurrency:
         kwargs["default_concurrency"] = concurrency["default"]
     return ModelSettings(**kwargs)

@@ -277,10 +277,13 @@ def test_model_settings_from_the_experiment():
     cfg = config(
         "games: [battle_card]\nmodels: [openai/gpt-4.1, bot/greedy]\n"
         "concurrency: {openai: 16, default: 3}\ncache: {mode: replay-only, path: c.sqlite}\n"
+        "http_backend: httpx\n"
     )
-    s = model_settings_for(cfg.concurrency, cfg.cache.mode, cfg.cache.path)
+    s = model_settings_for(cfg.concurrency, cfg.cache.mode, cfg.cache.path, cfg.http_backend)
     assert s.limit_for("openai") == 16 and s.limit_for("anthropic") == 3
     assert s.cache_mode == "replay-only" and str(s.cache_path) == "c.sqlite"
+    assert s.http_backend == "httpx"
+    assert config("games: [battle_card]\nmodels: [bot/random, bot/greedy]\n").http_backend == "aiohttp"
 
 
 def test_progress_bar_shows_counts_failures_and_spend():

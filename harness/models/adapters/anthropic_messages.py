@@ -12,13 +12,13 @@ Usage: ``input_tokens`` counts every input token (uncached + cache reads + cache
 
 from __future__ import annotations
 
-import asyncio
+import os
 import time
-import weakref
 from collections.abc import Mapping
 from typing import Any
 
 from harness.models.adapters.classify import classify_exception
+from harness.models.adapters.sdk_clients import HttpOptions, loop_client
 from harness.models.types import ChatMessage, Completion, FinishReason, GenerateConfig, Transient, Usage
 
 _FINISH: dict[str, FinishReason] = {
@@ -39,11 +39,14 @@ class AnthropicMessagesAdapter:
         model: The model id, e.g. ``claude-sonnet-4-5``.
         params: Variant parameters (see the module docstring).
         base_url: Endpoint override; ``None`` lets the SDK use ``ANTHROPIC_BASE_URL`` or its default.
+        http: The HTTP transport and pool size of the (shared) SDK client.
     """
 
     provider = "anthropic"
 
-    def __init__(self, model: str, params: Mapping[str, Any], base_url: str | None) -> None:
+    def __init__(
+        self, model: str, params: Mapping[str, Any], base_url: str | None, http: HttpOptions | None = None
+    ) -> None:
         self.model = model
         extra = dict(params)
         structured = extra.pop("structured", None)
@@ -52,23 +55,27 @@ class AnthropicMessagesAdapter:
         )
         self.extra = extra
         self.base_url = base_url
-        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = weakref.WeakKeyDictionary()
+        self.http = http or HttpOptions()
 
     async def prepare(self) -> None:
         """Import the SDK and build this loop's client (kept out of the per-attempt timeout)."""
         try:
-            self._client()
+            await self._client()
         except Exception as exc:
             raise classify_exception(exc, self.provider) from None
 
-    def _client(self) -> Any:
-        loop = asyncio.get_running_loop()
-        client = self._clients.get(loop)
-        if client is None:
+    async def _client(self) -> Any:
+        """The running loop's SDK client for this endpoint, shared with the provider's other models."""
+
+        def build() -> Any:
             import anthropic
 
-            client = self._clients[loop] = anthropic.AsyncAnthropic(max_retries=0, base_url=self.base_url)
-        return client
+            http_client = self.http.http_client(anthropic)
+            return anthropic.AsyncAnthropic(max_retries=0, base_url=self.base_url, http_client=http_client)
+
+        # The key is part of the identity (held in memory only), so a changed environment gets a new client.
+        key = ("anthropic", self.base_url, os.environ.get("ANTHROPIC_API_KEY"), self.http)
+        return await loop_client(key, build)
 
     def request_body(self, messages: list[ChatMessage], config: GenerateConfig) -> dict[str, Any]:
         """The keyword arguments of ``messages.create`` for this call."""
@@ -99,7 +106,7 @@ class AnthropicMessagesAdapter:
         body = self.request_body(messages, config)
         start = time.perf_counter()
         try:
-            response = await self._client().messages.create(**body, timeout=config.timeout_s)
+            response = await (await self._client()).messages.create(**body, timeout=config.timeout_s)
         except Exception as exc:  # every SDK failure is classified; nothing escapes unclassified
             raise classify_exception(exc, self.provider) from None
         latency = time.perf_counter() - start

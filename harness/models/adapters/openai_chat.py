@@ -12,14 +12,14 @@ llama-cpp-python accept; the default for ``local/``).
 
 from __future__ import annotations
 
-import asyncio
+import json
 import os
 import time
-import weakref
 from collections.abc import Mapping
 from typing import Any
 
 from harness.models.adapters.classify import classify_exception
+from harness.models.adapters.sdk_clients import HttpOptions, loop_client
 from harness.models.types import ChatMessage, Completion, FinishReason, GenerateConfig, Transient, Usage
 
 _FINISH: dict[str, FinishReason] = {"stop": "stop", "length": "length", "content_filter": "refused"}
@@ -44,9 +44,17 @@ class OpenAIChatAdapter:
         model: The model id sent to the server.
         params: Variant parameters (see the module docstring).
         base_url: Endpoint override; ``None`` lets the SDK use ``OPENAI_BASE_URL`` or its default.
+        http: The HTTP transport and pool size of the (shared) SDK client.
     """
 
-    def __init__(self, provider: str, model: str, params: Mapping[str, Any], base_url: str | None) -> None:
+    def __init__(
+        self,
+        provider: str,
+        model: str,
+        params: Mapping[str, Any],
+        base_url: str | None,
+        http: HttpOptions | None = None,
+    ) -> None:
         self.provider = provider
         self.model = model
         extra = dict(params)
@@ -56,27 +64,29 @@ class OpenAIChatAdapter:
         self.base_url = base_url
         # o-series models reject max_tokens; local servers (llama-cpp-python) only know max_tokens.
         self.max_tokens_field = "max_tokens" if provider == "local" else "max_completion_tokens"
-        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = weakref.WeakKeyDictionary()
+        self.http = http or HttpOptions()
 
     async def prepare(self) -> None:
         """Import the SDK and build this loop's client (kept out of the per-attempt timeout)."""
         try:
-            self._client()
+            await self._client()
         except Exception as exc:  # e.g. no OPENAI_API_KEY: a fatal, classified error
             raise classify_exception(exc, self.provider) from None
 
-    def _client(self) -> Any:
-        """The SDK client of the running loop (httpx connection pools must not cross event loops)."""
-        loop = asyncio.get_running_loop()
-        client = self._clients.get(loop)
-        if client is None:
+    async def _client(self) -> Any:
+        """The running loop's SDK client for this endpoint, shared with the provider's other models."""
+        api_key = os.environ.get(LOCAL_API_KEY_ENV if self.provider == "local" else "OPENAI_API_KEY")
+
+        def build() -> Any:
             import openai
 
             kwargs: dict[str, Any] = {"max_retries": 0, "base_url": self.base_url}
             if self.provider == "local":
-                kwargs["api_key"] = os.environ.get(LOCAL_API_KEY_ENV) or "no-key"
-            client = self._clients[loop] = openai.AsyncOpenAI(**kwargs)
-        return client
+                kwargs["api_key"] = api_key or "no-key"
+            return openai.AsyncOpenAI(**kwargs, http_client=self.http.http_client(openai))
+
+        # The key is part of the identity (held in memory only), so a changed environment gets a new client.
+        return await loop_client(("openai", self.provider, self.base_url, api_key, self.http), build)
 
     def request_body(self, messages: list[ChatMessage], config: GenerateConfig) -> dict[str, Any]:
         """The keyword arguments of ``chat.completions.create`` for this call."""
@@ -97,50 +107,64 @@ class OpenAIChatAdapter:
 
     async def generate(self, messages: list[ChatMessage], config: GenerateConfig) -> Completion:
         """Make exactly one request; raise a classified :class:`~harness.models.types.ModelError`."""
-        body = self.request_body(messages, config)
-        extra_body = {**self.extra, **dict(config.extra)}
+        import httpx
+
+        # Extra fields override built ones, as the SDK's extra_body does.
+        body = {**self.request_body(messages, config), **self.extra, **dict(config.extra)}
         start = time.perf_counter()
         try:
-            client = self._client()
-            response = await client.chat.completions.create(
-                **body, extra_body=extra_body or None, timeout=config.timeout_s
+            client = await self._client()
+            # The SDK's documented raw path (its README's "undocumented endpoints"): the same client,
+            # auth, headers, timeouts and error classes as chat.completions.create, without its typed
+            # request transform and response models, which cost more CPU per call than all of our
+            # protocol does (benchmarks/protocol_throughput.py). Our bodies are plain JSON already.
+            response = await client.post(
+                "/chat/completions", body=body, cast_to=httpx.Response, options={"timeout": config.timeout_s}
             )
         except Exception as exc:  # every SDK failure is classified; nothing escapes unclassified
             raise classify_exception(exc, self.provider) from None
         latency = time.perf_counter() - start
-        return self._completion(response, latency)
+        try:
+            data = json.loads(response.content)
+        except ValueError:
+            raise Transient(f"{self.provider}: response is not JSON") from None
+        request_id = response.headers.get("x-request-id")
+        return self._completion(data, request_id, latency)
 
-    def _completion(self, response: Any, latency: float) -> Completion:
-        choices = getattr(response, "choices", None)
-        if not choices:
+    def _completion(self, data: Any, request_id: str | None, latency: float) -> Completion:
+        choices = data.get("choices") if isinstance(data, dict) else None
+        if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
             raise Transient(f"{self.provider}: response without choices")
         choice = choices[0]
-        message = getattr(choice, "message", None)
-        text = getattr(message, "content", None) or ""
-        refusal = getattr(message, "refusal", None)
-        finish: FinishReason = _FINISH.get(str(choice.finish_reason), "other")
-        if refusal:
+        message = choice.get("message")
+        message = message if isinstance(message, dict) else {}
+        content = message.get("content")
+        text = content if isinstance(content, str) else ""
+        finish: FinishReason = _FINISH.get(str(choice.get("finish_reason")), "other")
+        if message.get("refusal"):
             finish = "refused"
-        usage = openai_usage(getattr(response, "usage", None))
-        request_id = getattr(response, "_request_id", None) or getattr(response, "id", None)
+        response_id = data.get("id")
         return Completion(
             text="" if finish == "refused" else text,
             finish_reason=finish,
-            usage=usage,
+            usage=openai_usage(data.get("usage")),
             model=f"{self.provider}/{self.model}",
-            request_id=request_id,
+            request_id=request_id or (response_id if isinstance(response_id, str) else None),
             latency_s=latency,
         )
 
 
 def openai_usage(raw: Any) -> Usage:
-    """Usage of an OpenAI-format response (the openai SDK's and litellm's objects alike)."""
+    """Usage of an OpenAI-format response: a JSON mapping, or the openai SDK's and litellm's objects."""
     if raw is None:
         return Usage()
-    details = getattr(raw, "prompt_tokens_details", None)
-    cached = getattr(details, "cached_tokens", None) or 0
+
+    def field(obj: Any, name: str) -> Any:
+        return obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
+
+    cached = field(field(raw, "prompt_tokens_details"), "cached_tokens") or 0
     return Usage(
-        input_tokens=int(getattr(raw, "prompt_tokens", 0) or 0),
-        output_tokens=int(getattr(raw, "completion_tokens", 0) or 0),
+        input_tokens=int(field(raw, "prompt_tokens") or 0),
+        output_tokens=int(field(raw, "completion_tokens") or 0),
         cached_tokens=int(cached),
     )
