@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -47,6 +48,15 @@ def _guarded(fn: Callable[[], T]) -> T:
 
 
 # ---------------------------------------------------------------------------------------------- run
+@dataclass(frozen=True)
+class RayChoice:
+    """``run --executor ray`` and its options."""
+
+    enabled: bool
+    workers: int | None = None
+    address: str | None = None
+
+
 def _run(
     target: str,
     store_path: str | None,
@@ -54,12 +64,17 @@ def _run(
     quiet: bool,
     max_matches: int | None,
     dry_run: bool,
+    ray: RayChoice | None = None,
 ) -> int:
     from harness.experiments import expand, load_experiment
     from harness.runner import RunOptions, RunStats, check_store_compatible, model_settings_for, run_jobs
     from harness.store import ResultStore
 
     config = load_experiment(target)  # validation first: a bad file writes nothing
+    if ray is not None and ray.enabled and not dry_run:
+        from harness.runner.ray_executor import require_ray
+
+        require_ray()  # before the store is created
     jobs = expand(config)
     path = Path(store_path or config.store_path())
     err = _err()
@@ -90,7 +105,20 @@ def _run(
         if not quiet:
             err.print(f"{escape(config.name)}: {len(jobs)} matches → {escape(str(path))}")
         try:
-            run_jobs(jobs, store, run_id=run_id, options=options, stats=stats)
+            if ray is not None and ray.enabled:
+                from harness.runner.ray_executor import run_jobs_ray
+
+                run_jobs_ray(
+                    jobs,
+                    store,
+                    run_id=run_id,
+                    options=options,
+                    stats=stats,
+                    address=ray.address,
+                    workers=ray.workers,
+                )
+            else:
+                run_jobs(jobs, store, run_id=run_id, options=options, stats=stats)
         finally:
             if not quiet:
                 err.print(escape(stats.summary()))
@@ -304,9 +332,25 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         dry_run: Annotated[bool, typer.Option("--dry-run", help="Only count the matches.")] = False,
+        executor: Annotated[
+            Literal["asyncio", "ray"],
+            typer.Option(
+                "--executor",
+                help="asyncio (one process) or ray (worker processes; for CPU-bound bot matches; "
+                'needs pip install -e ".[ray]").',
+            ),
+        ] = "asyncio",
+        workers: Annotated[
+            int | None, typer.Option("--workers", min=1, help="ray: worker processes (default: the CPUs).")
+        ] = None,
+        ray_address: Annotated[
+            str | None,
+            typer.Option("--ray-address", help="ray: a cluster to join (default: start one here)."),
+        ] = None,
     ) -> None:
         """Run an experiment, resumably; with no argument, the offline bots preset."""
-        code = _guarded(lambda: _run(target, store, allow_mixed, quiet, max_matches, dry_run))
+        ray = RayChoice(executor == "ray", workers, ray_address)
+        code = _guarded(lambda: _run(target, store, allow_mixed, quiet, max_matches, dry_run, ray))
         raise typer.Exit(code)
 
     @app.command("play")

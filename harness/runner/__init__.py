@@ -3,6 +3,7 @@
 * :func:`run_jobs` / :func:`run_jobs_async` — play jobs not yet finished in the store.
 * :func:`play_job` — play one job (used by ``stratagem play`` and the CI gate).
 * :func:`check_store_compatible` — refuse to pool different measurements silently.
+* :mod:`harness.runner.ray_executor` — the same jobs on Ray worker processes (the ``[ray]`` extra).
 """
 
 from harness.runner.execute import (

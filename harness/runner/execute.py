@@ -52,7 +52,9 @@ class RunOptions:
 
 
 @dataclass
-class _Pending:
+class Pending:
+    """A job waiting to be played, with its voided tries so far."""
+
     job: MatchJob
     tries: int = 0  # voided tries so far, including those of earlier runs
     started_at: str = field(default_factory=utc_now)
@@ -149,6 +151,54 @@ def _count_decisions(stats: RunStats, decisions: Sequence[Any]) -> None:
             stats.add_cost(d.cost_usd)
 
 
+def settle_void(
+    item: Pending, void: Any, store: ResultStore, st: RunStats, *, run_id: str, max_tries: int
+) -> bool:
+    """Book a voided try of ``item``: True to re-queue it, else it is written as voided now.
+
+    A fatal cause (auth, bad request, unknown model) would only fail again, so it is never re-queued.
+    """
+    item.tries += 1
+    st.failures["void"] += 1
+    if item.tries < max_tries and void.cause != "Fatal":
+        st.requeued += 1
+        return True
+    _count_decisions(st, void.decisions)
+    store.write_void(
+        item.job,
+        void.reason,
+        void.decisions,
+        run_id=run_id,
+        tries=item.tries,
+        started_at=item.started_at,
+        finished_at=utc_now(),
+    )
+    st.voided += 1
+    return False
+
+
+def settle_finished(item: Pending, result: Any, store: ResultStore, st: RunStats, *, run_id: str) -> None:
+    """Write ``item``'s finished match (one transaction) and count it."""
+    store.write_match(
+        item.job,
+        result,
+        run_id=run_id,
+        tries=item.tries + 1,
+        started_at=item.started_at,
+        finished_at=utc_now(),
+    )
+    st.finished += 1
+    _count_decisions(st, result.decisions)
+
+
+def pending_jobs(jobs: Sequence[MatchJob], store: ResultStore, st: RunStats) -> list[Pending]:
+    """The jobs not finished in ``store`` (resume), with their earlier tries; fills ``total``/``skipped``."""
+    done_ids = store.finished_ids()
+    st.total = len(jobs)
+    st.skipped = sum(1 for j in jobs if j.match_id in done_ids)
+    return [Pending(j, tries=store.previous_tries(j.match_id)) for j in jobs if j.match_id not in done_ids]
+
+
 async def run_jobs_async(
     jobs: Sequence[MatchJob],
     store: ResultStore,
@@ -166,12 +216,7 @@ async def run_jobs_async(
 
     opts = options or RunOptions()
     st = stats or RunStats()
-    done_ids = store.finished_ids()
-    st.total = len(jobs)
-    st.skipped = sum(1 for j in jobs if j.match_id in done_ids)
-    queue: deque[_Pending] = deque(
-        _Pending(j, tries=store.previous_tries(j.match_id)) for j in jobs if j.match_id not in done_ids
-    )
+    queue: deque[Pending] = deque(pending_jobs(jobs, store, st))
     resources = MatchResources(opts.model_settings)
     plan_cache = InitialPlanCache()
     fatal: list[BaseException] = []
@@ -189,38 +234,13 @@ async def run_jobs_async(
             try:
                 result = await play_job(job, resources=resources, plan_cache=plan_cache, on_round=on_round)
             except MatchVoided as void:
-                item.tries += 1
-                st.failures["void"] += 1
-                # A fatal cause (auth, bad request, unknown model) would only fail again: void it now.
-                if item.tries < opts.max_tries and void.cause != "Fatal":
-                    st.requeued += 1
+                if settle_void(item, void, store, st, run_id=run_id, max_tries=opts.max_tries):
                     queue.append(item)
-                else:
-                    _count_decisions(st, void.decisions)
-                    store.write_void(
-                        job,
-                        void.reason,
-                        void.decisions,
-                        run_id=run_id,
-                        tries=item.tries,
-                        started_at=item.started_at,
-                        finished_at=utc_now(),
-                    )
-                    st.voided += 1
             except Exception as exc:  # CacheMiss or a bug: stop the run, keep what finished
                 fatal.append(exc)
                 return
             else:
-                store.write_match(
-                    job,
-                    result,
-                    run_id=run_id,
-                    tries=item.tries + 1,
-                    started_at=item.started_at,
-                    finished_at=utc_now(),
-                )
-                st.finished += 1
-                _count_decisions(st, result.decisions)
+                settle_finished(item, result, store, st, run_id=run_id)
             view.update()
             # Bot matches never suspend: yield so other workers, the progress bar and Ctrl-C get a turn.
             await asyncio.sleep(0)
