@@ -35,13 +35,16 @@ def _fail(message: str) -> typer.Exit:
 
 
 def _guarded(fn: Callable[[], T]) -> T:
-    """Run ``fn``; user errors and cache misses become one red line and exit 2, Ctrl-C exit 130."""
+    """Run ``fn``: bad input and cache misses exit 2, other deliberate errors 1, Ctrl-C 130; one line each."""
     from harness.models.types import CacheMiss
 
     try:
         return fn()
     except (UserError, CacheMiss) as exc:
         raise _fail(" ".join(str(exc).split())) from None
+    except StratagemError as exc:  # raised on purpose but not bad input (e.g. a lost Ray worker): exit 1
+        _err().print(f"[red]error:[/red] {escape(' '.join(str(exc).split()))}")
+        raise typer.Exit(1) from None
     except KeyboardInterrupt:  # play, or a second Ctrl-C during run: what finished is already stored
         _err().print("interrupted")
         raise typer.Exit(EXIT_INTERRUPTED) from None

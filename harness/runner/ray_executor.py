@@ -27,7 +27,7 @@ from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
-from games.core.errors import UserError
+from games.core.errors import StratagemError, UserError
 from harness.experiments.jobs import MatchJob
 from harness.models.settings import ModelSettings
 from harness.runner.execute import (
@@ -43,6 +43,10 @@ from harness.store.store import ResultStore, utc_now
 RAY_MISSING = 'the ray executor needs Ray: pip install -e ".[ray]"'
 # ModelSettings fields a worker cannot receive: per-process objects (locks, callbacks, the sleep hook).
 _LOCAL_ONLY = ("limiters", "on_event", "sleep")
+
+
+class WorkerLost(StratagemError):
+    """A Ray worker process died; what finished is stored and running the command again resumes."""
 
 
 def worker_settings(settings: ModelSettings | None, workers: int) -> dict[str, Any]:
@@ -248,7 +252,10 @@ def run_jobs_ray(
                     ready, _ = ray.wait(list(in_flight), num_returns=1)
                     item, w = in_flight.pop(ready[0])
                     busy[w] -= 1
-                    outcome = ray.get(ready[0])
+                    try:
+                        outcome = ray.get(ready[0])
+                    except Exception as exc:  # a worker process died (killed, out of memory)
+                        outcome = ("error", WorkerLost(f"a Ray worker failed ({type(exc).__name__}): {exc}"))
                     if outcome[0] == "ok":
                         settle_finished(item, outcome[1], store, st, run_id=run_id)
                         st.rounds += len(outcome[1].rounds)

@@ -255,3 +255,18 @@ def test_stratagem_run_without_arguments_plays_the_bots_preset(tmp_path):
     )
     assert show.returncode == 0
     assert show.stdout.count("finished") == 36
+
+
+def test_a_deliberate_non_input_error_is_one_line_and_exit_1(capsys):
+    import typer
+
+    from games.core.errors import StratagemError
+    from harness.cli.run_cmd import _guarded
+
+    def lost() -> int:
+        raise StratagemError("a Ray worker failed (RayActorError):\n  the actor died")
+
+    with pytest.raises(typer.Exit) as exit_info:
+        _guarded(lost)
+    assert exit_info.value.exit_code == 1
+    assert one_line(capsys.readouterr().err) == "error: a Ray worker failed (RayActorError): the actor died"
