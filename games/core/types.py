@@ -105,8 +105,14 @@ class ValidatedPlan:
         return not self.violations
 
     def canonical_json(self) -> str:
-        """Canonical JSON of the plan, for equality tests, hashing and storage."""
-        return canonical_json(self.plan)
+        """Canonical JSON of the plan, for equality tests, hashing and storage (computed once)."""
+        # A validated plan is never changed after validation; the match loop asks for this several times
+        # per round, so it is kept on the instance (outside the dataclass fields: eq and hash ignore it).
+        cached: str | None = self.__dict__.get("_canonical_json")
+        if cached is None:
+            cached = canonical_json(self.plan)
+            object.__setattr__(self, "_canonical_json", cached)
+        return cached
 
     def violations_as_dicts(self) -> list[dict[str, Any]]:
         """The violations as JSON objects."""

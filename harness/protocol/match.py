@@ -22,6 +22,7 @@ from games.core.types import SIDE_KEYS, SideKey, ValidatedPlan, canonical_json, 
 from harness.agents.types import Agent, Decision, DecisionRequest, Phase
 from harness.models.types import InfraError
 from harness.prompts import RejectedSubmission, RevisionFeedback
+from harness.protocol import battles
 from harness.protocol.adjudicate import adjudicate
 from harness.protocol.initial import (
     InitialOutcome,
@@ -37,7 +38,6 @@ from harness.protocol.records import (
     RoundRecord,
     decision_record,
     infra_record,
-    summary_json,
 )
 from harness.protocol.settings import MatchSettings
 
@@ -232,10 +232,10 @@ async def _rounds(run: _Run, states: dict[SideKey, _SideState]) -> None:
     budgets = {s: game.side(s).budget for s in SIDE_KEYS}
     for k in range(1, total + 1):
         plan_a, plan_b = states["A"].plan, states["B"].plan
-        result = game.simulate(plan_a, plan_b)
+        json_a, json_b = plan_a.canonical_json(), plan_b.canonical_json()
+        result, summary = battles.simulate(game, plan_a, plan_b, json_a, json_b)
         forfeits = [s for s in SIDE_KEYS if states[s].forfeit_next]
         winner = adjudicate(result.winner, plan_a.cost, plan_b.cost, budgets["A"], budgets["B"], forfeits)
-        json_a, json_b = plan_a.canonical_json(), plan_b.canonical_json()
         record = RoundRecord(
             match_id=run.match_id,
             round=k,
@@ -255,7 +255,7 @@ async def _rounds(run: _Run, states: dict[SideKey, _SideState]) -> None:
             changed_b=None if previous is None else _flag(json_b, previous.plan_b),
             cost_changed_a=None if previous is None else _flag(plan_a.cost, previous.cost_a),
             cost_changed_b=None if previous is None else _flag(plan_b.cost, previous.cost_b),
-            summary=summary_json(result.summary),
+            summary=summary,
         )
         run.rounds.append(record)
         if run.on_round is not None:
