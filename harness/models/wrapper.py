@@ -82,6 +82,12 @@ class _Backoff:
         return state.idle_for + state.upcoming_sleep > self.policy.max_total_wait_s
 
 
+# Requests being made right now, per loop and cassette: identical concurrent requests make one call.
+_in_flight: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, dict[tuple[str, str], asyncio.Future[None]]
+] = weakref.WeakKeyDictionary()
+
+
 class Model:
     """A named model with everything shared around its adapter.
 
@@ -129,6 +135,9 @@ class Model:
             config: Generation settings (``timeout_s`` bounds each attempt).
             sample_index: Distinguishes repeated samples of the same request in the cache.
 
+        With the cache on, identical requests (same cassette, request and sample index) made at the same
+        time make one provider call; the others read its answer from the cache.
+
         Returns:
             The completion; a content-filter refusal has ``finish_reason="refused"``, a truncated reply
             ``"length"``.
@@ -137,13 +146,15 @@ class Model:
             InfraError: Retries exhausted, total wait exceeded, or a fatal error (auth, bad request…).
             CacheMiss: ``replay-only`` mode and the request is not in the cassette.
         """
-        key = request = None
-        if self._cache is not None:
-            request = canonical_request(
-                self.provider, self.parsed.model, self.parsed.params, messages, config
-            )
-            key = cache_key(request, sample_index)
-            hit = await self._cache.aget(key)
+        if self._cache is None:
+            return await self._call_with_retries(messages, config, sample_index)
+        cache = self._cache
+        request = canonical_request(self.provider, self.parsed.model, self.parsed.params, messages, config)
+        key = cache_key(request, sample_index)
+        flights = _in_flight.setdefault(asyncio.get_running_loop(), {})
+        flight_key = (str(self.settings.cache_path), key)
+        while True:
+            hit = await cache.aget(key)
             if hit is not None:
                 self._emit(
                     kind="cache_hit",
@@ -159,9 +170,21 @@ class Model:
                     f"replay-only cache {self.settings.cache_path} has no reply for "
                     f"{describe_request(request, sample_index, key)}"
                 )
-        completion = await self._call_with_retries(messages, config, sample_index)
-        if self._cache is not None and key is not None and request is not None:
-            await self._cache.aput(key, request, sample_index, completion)
+            leader = flights.get(flight_key)
+            if leader is None:
+                break
+            # The same request is in flight: wait for it, then read its answer from the cache, so which
+            # of two concurrent matches asks first cannot change what either gets (a replay gives the
+            # same). If it failed, nothing was stored and this call goes on to make its own request.
+            await asyncio.shield(leader)
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        flights[flight_key] = done
+        try:
+            completion = await self._call_with_retries(messages, config, sample_index)
+            await cache.aput(key, request, sample_index, completion)
+        finally:
+            flights.pop(flight_key, None)
+            done.set_result(None)
         return completion
 
     async def _call_with_retries(

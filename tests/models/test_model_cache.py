@@ -149,3 +149,38 @@ def test_key_is_stable_and_ignores_the_timeout():
     assert cache_key({"provider": "p", "model": "m"}, 0) == (
         "3a011d284477b1ceb8e16fd64b81b6aa6558490d67b2bb196301e34aace409a5"
     )
+
+
+def test_identical_requests_in_flight_make_one_call(server, settings, events):
+    """Two matches asking the same thing at once get the one answer a replay would give them both."""
+    rw = with_(settings, cache_mode="read-write")
+    server.enqueue(Reply.slow(0.3, then=Reply.ok("only once")), Reply.ok("a second call"))
+    model = get_model(OPENAI, rw)
+
+    async def together():
+        return await asyncio.gather(*(model.generate(MESSAGES, CONFIG) for _ in range(3)))
+
+    first, *others = asyncio.run(together())
+    assert server.count() == 1
+    assert [c.text for c in (first, *others)] == ["only once"] * 3
+    assert not first.cache_hit and all(c.cache_hit for c in others)
+    assert all(c.usage == first.usage and c.cost_usd == first.cost_usd for c in others)
+    assert sorted(e.kind for e in events) == ["attempt", "cache_hit", "cache_hit"]
+
+
+def test_when_the_call_in_flight_fails_the_waiting_one_makes_its_own(server, settings):
+    rw = with_(settings, cache_mode="read-write")
+    server.enqueue(Reply.slow(0.3, then=Reply.error(400)), Reply.ok("second try"))
+    model = get_model(OPENAI, rw)
+
+    async def together():
+        return await asyncio.gather(
+            *(model.generate(MESSAGES, CONFIG) for _ in range(2)), return_exceptions=True
+        )
+
+    outcomes = asyncio.run(together())
+    assert server.count() == 2
+    assert isinstance(outcomes[0], Exception)  # the 400 is fatal: no retry, nothing cached
+    assert (
+        isinstance(outcomes[1], Completion) and outcomes[1].text == "second try" and not outcomes[1].cache_hit
+    )
