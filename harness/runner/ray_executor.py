@@ -19,6 +19,7 @@ stops after writing what finished — and the stored results are the same as the
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import importlib
@@ -273,7 +274,8 @@ def run_jobs_ray(
                 st.interrupted = True
             finally:
                 for ref in in_flight:
-                    ray.cancel(ref)
+                    with contextlib.suppress(Exception):  # best effort: the workers are shut down anyway
+                        ray.cancel(ref)
         if error is not None:
             raise error
         return st
