@@ -58,8 +58,8 @@ def game_title(game: Game[Any]) -> str:
     return game.name.replace("_", " ").title()
 
 
-# Per game object: a game's facts never change after construction, and the duel's rules text alone takes
-# ~1 ms to generate — a noticeable share of a run's CPU when every model call re-rendered it.
+# Per game object: a game's facts never change after construction, and generating a game's rules text
+# takes 0.1-0.25 ms — a noticeable share of a run's CPU when every model call re-rendered it.
 _SIDE_VALUES: weakref.WeakKeyDictionary[Game[Any], dict[SideKey, dict[str, Any]]] = (
     weakref.WeakKeyDictionary()
 )
