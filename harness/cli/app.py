@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "harness.cli.report_cmd",
     "harness.cli.serve_cmd",
     "harness.cli.check_cmd",
+    "harness.cli.audit_cmd",
 )
 
 for _name in COMMAND_MODULES:
