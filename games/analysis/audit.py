@@ -137,8 +137,9 @@ def audit(
         "bot_exploitability": exploit,
         "search_distinct": distinct,
     }
-    rows = np.argsort(-eq.x, kind="stable")
-    cols = np.argsort(-eq.y, kind="stable")
+    # Heaviest equilibrium weight first; plans outside the support follow, strongest (mean payoff) first.
+    rows = np.lexsort((-m.mean(axis=1), -eq.x))
+    cols = np.lexsort((m.mean(axis=0), -eq.y))
     return AuditResult(report, np.array(m[np.ix_(rows, cols)]))
 
 

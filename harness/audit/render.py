@@ -128,8 +128,8 @@ def write_heatmap(path: Path, matrix: npt.NDArray[Any], title: str) -> None:
 
     fig, ax = plt.subplots(figsize=(7, 6), dpi=110)
     im = ax.imshow(matrix, cmap="RdBu", vmin=-1, vmax=1, aspect="auto", interpolation="nearest")
-    ax.set_xlabel("B plans (heaviest equilibrium weight first)")
-    ax.set_ylabel("A plans (heaviest equilibrium weight first)")
+    ax.set_xlabel("B plans (equilibrium weight, then strength, descending)")
+    ax.set_ylabel("A plans (equilibrium weight, then strength, descending)")
     ax.set_title(title, fontsize=10)
     bar = fig.colorbar(im, ax=ax, ticks=[-1, 0, 1])
     bar.ax.set_yticklabels(["B wins", "no winner", "A wins"])
