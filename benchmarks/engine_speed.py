@@ -4,7 +4,9 @@ Targets on one core: tower defense >= 500/s, battle card >= 5,000/s, elemental d
 Each game runs in a fresh subprocess so its peak memory (max RSS) is its own. Plans are generated and
 validated before timing; only ``simulate`` is timed (best of 3 passes, to damp noise from other load).
 
-Usage: python benchmarks/engine_speed.py [--pairs 1000] [--seed 0] [GAME ...]
+Usage: python benchmarks/engine_speed.py [--pairs 1000] [--seed 0] [GAME[@ruleset=R] ...]
+
+With no game, every game's default ruleset (v2); ``tower_defense@ruleset=v1`` measures ruleset v1.
 """
 
 from __future__ import annotations
@@ -21,10 +23,10 @@ TARGETS = {"tower_defense": 500.0, "battle_card": 5_000.0, "elemental_duel": 10_
 
 
 def measure(game_name: str, pairs: int, seed: int) -> dict[str, float]:
-    """Time ``pairs`` simulations of one game in this process."""
-    from games import get_game
+    """Time ``pairs`` simulations of one game (``GAME[@ruleset=R]``) in this process."""
+    from games import parse_game_ref
 
-    game = get_game(game_name)
+    game = parse_game_ref(game_name).make()
     rng = random.Random(seed)
     plans = [
         (game.validate("A", game.random_plan("A", rng)), game.validate("B", game.random_plan("B", rng)))
@@ -51,7 +53,7 @@ def main() -> int:
     if args.child:
         print(json.dumps(measure(args.games[0], args.pairs, args.seed)))
         return 0
-    print(f"{'game':<16}{'battles/s':>12}{'target':>10}{'ratio':>8}{'peak RSS':>11}  verdict")
+    print(f"{'game':<26}{'battles/s':>12}{'target':>10}{'ratio':>8}{'peak RSS':>11}  verdict")
     ok = True
     for name in args.games:
         out = subprocess.run(
@@ -61,12 +63,12 @@ def main() -> int:
             text=True,
         )
         fig = json.loads(out.stdout.strip().splitlines()[-1])
-        target = TARGETS.get(name, 0.0)
+        target = TARGETS.get(name.partition("@")[0], 0.0)
         ratio = fig["battles_per_s"] / target if target else float("nan")
         verdict = "meets target" if ratio >= 1 else "BELOW TARGET"
         ok &= ratio >= 1
         print(
-            f"{name:<16}{fig['battles_per_s']:>12,.0f}{target:>10,.0f}{ratio:>7.2f}x"
+            f"{name:<26}{fig['battles_per_s']:>12,.0f}{target:>10,.0f}{ratio:>7.2f}x"
             f"{fig['peak_rss_mb']:>8.0f} MB  {verdict}"
         )
     print(f"({args.pairs} seeded random valid plan pairs per game, seed {args.seed}, one core, best of 3)")

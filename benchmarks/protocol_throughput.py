@@ -51,7 +51,7 @@ def serve(latency: float) -> None:
             return "{}"
         key = m.group(1) + "/" + m.group(2)
         if key not in replies:
-            game = get_game(_TITLES[m.group(1)])
+            game = get_game(_TITLES[m.group(1)], ruleset="v1")  # the advgamebench preset's ruleset
             side = next(s.key for s in game.sides if s.plan_key == m.group(2))
             replies[key] = "```json\n" + json.dumps(game.greedy_plan(side)) + "\n```"
         return replies[key]

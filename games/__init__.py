@@ -2,14 +2,17 @@
 
 from games.bots import BOTS, Bot, make_bot
 from games.core import BattleResult, Game, Side, SideKey, ValidatedPlan, Violation
-from games.registry import GAMES, game_class, game_names, get_game
+from games.refs import GameRef, parse_game_ref
+from games.registry import DEFAULT_RULESET, GAMES, game_class, game_names, get_game, rulesets
 
 __all__ = [
     "BOTS",
+    "DEFAULT_RULESET",
     "GAMES",
     "BattleResult",
     "Bot",
     "Game",
+    "GameRef",
     "Side",
     "SideKey",
     "ValidatedPlan",
@@ -18,4 +21,6 @@ __all__ = [
     "game_names",
     "get_game",
     "make_bot",
+    "parse_game_ref",
+    "rulesets",
 ]

@@ -2,8 +2,9 @@
 
 ``playthrough_files(game)`` renders, for each side, the rules text and plan schema, plus one JSON document
 with the example plans, their validation, and the outcomes of example vs example, greedy vs greedy and a few
-seeded random pairs. The files are committed under ``tests/games/golden/<game>/`` and a test diffs against
-them, so any rule or text drift shows up in review. Regenerate with ``python scripts/regen_golden.py``.
+seeded random pairs. The files are committed under ``tests/games/golden/<folder>/`` (:func:`golden_folder`:
+``<game>`` for ruleset v1, ``<game>@<ruleset>`` for the others) and a test diffs against them, so any rule or
+text drift shows up in review. Regenerate with ``python scripts/regen_golden.py [GAME[@RULESET] ...]``.
 """
 
 from __future__ import annotations
@@ -14,9 +15,15 @@ from typing import Any
 
 from games.core.game import Game
 from games.core.types import SIDE_KEYS, ValidatedPlan
+from games.registry import ORIGINAL_RULESET
 
 #: Seeded random pairs included in the playthrough.
 RANDOM_PAIRS = 5
+
+
+def golden_folder(name: str, ruleset: str) -> str:
+    """The golden folder of a game's ruleset: ``<game>`` for v1 (as always), else ``<game>@<ruleset>``."""
+    return name if ruleset == ORIGINAL_RULESET else f"{name}@{ruleset}"
 
 
 def _outcome(game: Game[Any], va: ValidatedPlan, vb: ValidatedPlan) -> dict[str, Any]:

@@ -5,7 +5,8 @@ own point of view: its role is its side's role name (``human``/``demon`` in towe
 ``defender``/``invader`` otherwise) and its tag is ``first`` when its side revised first, else ``second``.
 A file holds the model's matches in that role and tag, appended by opponent name, then seed, repetition
 and match id, each match's records in order, with ``round`` = the original label (so Battle Card and duels
-keep the extra final record labelled R). Only finished matches are exported.
+keep the extra final record labelled R). Only finished matches of ruleset v1 (the original games) are
+exported; other rulesets are left out and counted (:func:`original_ruleset_only`).
 
 Model names are made file-safe by :func:`file_safe_name`, identically in the file names and in the ``*_LLM``
 columns, since the original evaluator matches the two: ``/`` → ``__``, then every character other than
@@ -18,11 +19,13 @@ from __future__ import annotations
 import csv
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
 import pandas as pd
 
+from games.registry import ORIGINAL_RULESET
 from metrics.errors import StoreError
 from metrics.games_info import role_names, winner_labels
 from metrics.load import StoreFrames, load_store
@@ -117,20 +120,75 @@ def export_frames_advgamebench(frames: StoreFrames, out_dir: Path) -> list[Path]
     return written
 
 
-def export_advgamebench(store_path: Path, out_dir: Path) -> list[Path]:
-    """Export a store's finished matches to ``out_dir/<game>/<role>_results/<tag>/<model>_results.csv``.
+def original_ruleset_only(frames: StoreFrames) -> tuple[StoreFrames, dict[str, int]]:
+    """The finished matches of ruleset :data:`ORIGINAL_RULESET` (v1), and how many others were left out.
+
+    The original evaluator's layout is that of AdvGameBench's games, ruleset v1; matches of other rulesets
+    would pool different games under one file name. Frames without a ``ruleset`` column (hand-built ones)
+    count as v1.
+
+    Returns:
+        The v1 frames (finished matches only), and ``{ruleset: finished matches left out}``.
+
+    Raises:
+        StoreError: The store has finished matches, but none of ruleset v1 (nothing would be exported).
+    """
+    fin = frames.finished()
+    mt = fin.matches
+    if "ruleset" not in mt.columns:
+        return fin, {}
+    rulesets = mt["ruleset"].fillna(ORIGINAL_RULESET).astype(str)
+    keep = (rulesets == ORIGINAL_RULESET).to_numpy(dtype=bool)
+    left_out = {str(k): int(v) for k, v in sorted(rulesets[~keep].value_counts().items())}
+    if not left_out:
+        return fin, {}
+    if not keep.any():
+        held = ", ".join(f"{n} of ruleset {r}" for r, n in left_out.items())
+        raise StoreError(
+            f"{frames.source}: no ruleset {ORIGINAL_RULESET} matches to export (it holds {held}); the "
+            f"advgamebench format is for ruleset {ORIGINAL_RULESET}, the original games"
+        )
+    ids = set(mt.loc[keep, "match_id"].astype(str))
+
+    def among(frame: pd.DataFrame) -> pd.DataFrame:
+        out: pd.DataFrame = frame.loc[frame["match_id"].astype(str).isin(ids)].reset_index(drop=True)
+        return out
+
+    kept = StoreFrames(among(fin.matches), among(fin.rounds), among(fin.decisions), source=frames.source)
+    return kept, left_out
+
+
+def export_advgamebench(
+    store_path: Path, out_dir: Path, on_note: Callable[[str], None] | None = None
+) -> list[Path]:
+    """Export a store's finished v1 matches to ``out_dir/<game>/<role>_results/<tag>/<model>_results.csv``.
+
+    Only ruleset v1 (the original games) is exported; matches of other rulesets are left out and counted
+    in a note.
 
     Args:
         store_path: The results store (SQLite).
         out_dir: Root of the trees (created if needed).
+        on_note: Receives one line saying how many matches of other rulesets were left out, if any.
 
     Returns:
         The CSV files written, sorted.
 
     Raises:
-        StoreError: Unreadable store, or two models with the same file-safe name.
+        StoreError: Unreadable store, no ruleset v1 match among finished matches of other rulesets
+            (nothing is written), or two models with the same file-safe name.
     """
-    return export_frames_advgamebench(load_store(store_path), Path(out_dir))
+    frames, left_out = original_ruleset_only(load_store(store_path))
+    if left_out and on_note is not None:
+        n = sum(left_out.values())
+        which = ", ".join(f"{c} of ruleset {r}" for r, c in left_out.items())
+        on_note(
+            f"left out {n} match{'es' if n != 1 else ''} ({which}): the advgamebench export holds "
+            f"ruleset {ORIGINAL_RULESET} only"
+        )
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    return export_frames_advgamebench(frames, out)
 
 
 __all__ = [
@@ -139,4 +197,5 @@ __all__ = [
     "export_advgamebench",
     "export_frames_advgamebench",
     "file_safe_name",
+    "original_ruleset_only",
 ]

@@ -191,8 +191,11 @@ def check_fingerprints(frames: StoreFrames, allow_mixed: bool = False) -> dict[t
     if mixed and not allow_mixed:
         (bad_model, bad_game), bad_fps = next(iter(mixed.items()))
         more = f" (and {len(mixed) - 1} more cell(s))" if len(mixed) > 1 else ""
+        cell_rulesets = m.loc[m["fingerprint"].isin(bad_fps)].get("ruleset", pd.Series(dtype=object))
+        rulesets = sorted(set(cell_rulesets.dropna().astype(str)))
+        which = f" of rulesets {', '.join(rulesets)}" if len(rulesets) > 1 else ""
         raise MixedFingerprintError(
-            f"cell (model={bad_model}, game={bad_game}) mixes matches with fingerprints "
+            f"cell (model={bad_model}, game={bad_game}) mixes matches{which} with fingerprints "
             f"{', '.join(bad_fps)}{more}; "
             "these measure different things. Report them separately, or pass --allow-mixed-fingerprints "
             "(allow_mixed=True) to pool them anyway."

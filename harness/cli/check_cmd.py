@@ -78,7 +78,10 @@ def register(app: typer.Typer) -> None:
             ),
         ] = "bots",
         game: Annotated[
-            list[str] | None, typer.Option(help="Game to play (repeatable; default: every game).")
+            list[str] | None,
+            typer.Option(
+                help="Game to play, GAME[@ruleset=R] (repeatable; default: every game, ruleset v2)."
+            ),
         ] = None,
         metric: Annotated[
             str, typer.Option(help=f"Gated metric: {', '.join(GATE_METRICS)} (stratagem definitions).")

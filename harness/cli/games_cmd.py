@@ -1,4 +1,7 @@
-"""``stratagem games`` (list / show rules, schema, example) and ``stratagem sim`` (play two plan files)."""
+"""``stratagem games`` (list / show rules, schema, example) and ``stratagem sim`` (play two plan files).
+
+A game argument is ``GAME[@ruleset=R][,param=value,...]`` (:mod:`games.refs`); no ruleset means v2.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +19,8 @@ from games import get_game
 from games.core.errors import UserError
 from games.core.game import Game
 from games.core.types import ValidatedPlan
-from games.registry import game_names
+from games.refs import parse_game_ref
+from games.registry import default_ruleset, game_rulesets
 
 console = Console()
 
@@ -39,16 +43,16 @@ def _read_json(path: Path) -> Any:
 
 
 def list_games() -> None:
-    """Print the registered games with their sides and budgets."""
-    table = Table(title="Stratagem games")
+    """Print every registered game and ruleset with its sides and budgets (the default ruleset marked)."""
+    table = Table(title="Stratagem games (choose a ruleset with GAME@ruleset=R)")
     for col in ("game", "ruleset", "side A", "side B", "initial attempts"):
-        table.add_column(col)
-    for name in game_names():
-        g = get_game(name)
+        table.add_column(col, no_wrap=col in ("game", "ruleset"))
+    for name, ruleset in game_rulesets():
+        g = get_game(name, ruleset=ruleset)
         a, b = g.sides
         table.add_row(
             name,
-            g.ruleset,
+            f"{ruleset} (default)" if ruleset == default_ruleset(name) else ruleset,
             f"{a.name} ({a.plan_key}, budget {a.budget})",
             f"{b.name} ({b.plan_key}, budget {b.budget})",
             str(g.default_initial_attempts),
@@ -68,13 +72,17 @@ def games_main(ctx: typer.Context) -> None:
 
 @games_app.command("show")
 def games_show(
-    game: Annotated[str, typer.Argument(help="Game name, e.g. tower_defense.")],
+    game: Annotated[str, typer.Argument(help="Game name, e.g. tower_defense, or tower_defense@ruleset=v1.")],
     side: Annotated[str, typer.Option("--side", help="A/B, role (human, invader…) or plan key.")] = "A",
     schema: Annotated[bool, typer.Option("--schema", help="Print the plan's JSON Schema.")] = False,
     example: Annotated[bool, typer.Option("--example", help="Print the example plan.")] = False,
 ) -> None:
-    """Print the rules text a model playing SIDE sees (or its plan schema / example plan)."""
-    g = get_game(game)
+    """Print the rules text a model playing SIDE sees (or its plan schema / example plan).
+
+    GAME may name a ruleset and parameters (``battle_card@ruleset=v1,max_units=5``); the default ruleset
+    is v2.
+    """
+    g = parse_game_ref(game).make()
     s = g.side_by_name(side)
     if schema:
         print(json.dumps(g.plan_schema(s.key), indent=2))
@@ -128,7 +136,7 @@ def _batch(g: Game[Any], path: Path) -> int:
 
 
 def sim(
-    game: Annotated[str, typer.Argument(help="Game name.")],
+    game: Annotated[str, typer.Argument(help="Game name, optionally GAME@ruleset=R[,param=value].")],
     plan_a: Annotated[Path | None, typer.Argument(help="Side A plan JSON (humans / defenders).")] = None,
     plan_b: Annotated[Path | None, typer.Argument(help="Side B plan JSON (demons / invaders).")] = None,
     batch: Annotated[
@@ -139,9 +147,10 @@ def sim(
     """Validate two plans, simulate them and print the raw outcome and battle summary.
 
     Plans are given as a model would submit them, with their plan keys. Budgets are not adjudicated here:
-    the winner is the simulator's raw winner on the validated (canonical) plans.
+    the winner is the simulator's raw winner on the validated (canonical) plans. GAME may name a ruleset
+    (``tower_defense@ruleset=v1``); the default ruleset is v2.
     """
-    g = get_game(game)
+    g = parse_game_ref(game).make()
     if batch is not None:
         raise typer.Exit(_batch(g, batch))
     if plan_a is None or plan_b is None:

@@ -1,12 +1,13 @@
 """``stratagem play``, ``run``, ``show`` and ``export``: one match live, a batch, a replay, an export.
 
+``play`` itself lives in :mod:`harness.cli.play`; this module wires it.
+
 Exit codes: 0 ok, 2 bad input (config, names, store conflicts, replay-only cache miss), 130 interrupted.
 Every user error is one line on stderr.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,123 +129,11 @@ def _run(
     return EXIT_INTERRUPTED if stats.interrupted else 0
 
 
-# ---------------------------------------------------------------------------------------------- play
-def _play(
-    game: str,
-    model_a: str,
-    model_b: str,
-    *,
-    rounds: int,
-    seed: int,
-    feedback: str,
-    revision: str,
-    first_reviser: str,
-    invalid_plan_policy: str,
-    initial_attempts: int | None,
-    show_prompts: bool,
-    plan_schema: bool,
-    store_path: str | None,
-    allow_mixed: bool,
-) -> int:
-    from games.registry import get_game
-    from harness.experiments import build_job, takes_no_sampling_params
-    from harness.experiments.names import check_game_name, check_model_name
-    from harness.models.types import GenerateConfig
-    from harness.protocol.settings import MatchSettings
-    from harness.protocol.transcript import LiveTranscript, match_header
-    from harness.runner import check_store_compatible, play_job
-    from harness.store import ResultStore, utc_now
-
-    try:
-        check_game_name(game)
-        check_model_name(model_a)
-        check_model_name(model_b)
-        settings = MatchSettings(
-            rounds=rounds,
-            revision=revision,  # type: ignore[arg-type]  # checked by pydantic
-            first_reviser=first_reviser,  # type: ignore[arg-type]
-            feedback=feedback,  # type: ignore[arg-type]
-            initial_attempts=initial_attempts,
-            invalid_plan_policy=invalid_plan_policy,  # type: ignore[arg-type]
-        )
-    except ValueError as exc:  # pydantic's ValidationError is a ValueError
-        raise UserError(" ".join(str(exc).split())) from None
-    base = GenerateConfig()
-
-    def gen(model: str) -> GenerateConfig:
-        return GenerateConfig(temperature=None, top_p=None) if takes_no_sampling_params(model) else base
-
-    job = build_job(
-        experiment="play",
-        game=game,
-        params=None,
-        model_a=model_a,
-        model_b=model_b,
-        settings=settings.model_dump(),
-        generation_a=gen(model_a),
-        generation_b=gen(model_b),
-        base_generation=base,
-        base_seed=seed,
-        repetition=0,
-        plan_schema_a=plan_schema,
-        plan_schema_b=plan_schema,
-        base_plan_schema=plan_schema,
-    )
-    g = get_game(game)
-    labels: dict[str, str] = {s.key: s.label for s in g.sides}
-    console = Console()
-    header = {
-        "match_id": job.match_id,
-        "game": game,
-        "model_a": model_a,
-        "model_b": model_b,
-        "seed": seed,
-        **job.settings,
-        "status": "playing",
-        "winner": None,
-    }
-    console.print(match_header(header, labels))
-    live = LiveTranscript(
-        console, labels=labels, models={"A": model_a, "B": model_b}, show_prompts=show_prompts
-    )
-    store = ResultStore(store_path) if store_path else None
-    try:
-        if store is not None:
-            check_store_compatible(store, [job], allow_mixed=allow_mixed)
-        started = utc_now()
-        result = asyncio.run(play_job(job, on_round=live.on_round, on_decision=live.on_decision))
-        winner = result.winner
-        console.print(
-            f"[bold]final winner: {escape(f'{winner} ({labels[winner]})' if winner else 'none')}[/bold]"
-            f"  match {job.match_id}"
-        )
-        if store is not None:
-            if job.match_id in store.finished_ids():
-                _err().print(f"match {job.match_id} is already in {store.path}; not written again")
-            else:
-                config_json = canonical_json({"play": job.match_id, "game": game, "a": model_a, "b": model_b})
-                run_id = store.start_run("play", config_json)
-                store.write_match(
-                    job, result, run_id=run_id, tries=1, started_at=started, finished_at=utc_now()
-                )
-                _err().print(f"stored as {job.match_id} in {store.path}")
-    except StratagemError as exc:
-        from harness.protocol.match import MatchVoided
-
-        if isinstance(exc, MatchVoided):
-            _err().print(f"[red]match voided:[/red] {escape(exc.reason)}")
-            return 1
-        raise
-    finally:
-        if store is not None:
-            store.close()
-    return 0
-
-
 # ---------------------------------------------------------------------------------------------- show
 _LIST_COLUMNS = (
     "match_id",
     "game",
+    "ruleset",
     "model_a",
     "model_b",
     "first_reviser",
@@ -265,7 +154,19 @@ def _list_matches(store: Any, console: Console) -> None:
             print("\t".join(r))
         return
     table = Table(title=f"{store.path}", title_justify="left")
-    for col in ("match id", "game", "A", "B", "first", "seed", "rep", "status", "winner", "rounds"):
+    for col in (
+        "match id",
+        "game",
+        "ruleset",
+        "A",
+        "B",
+        "first",
+        "seed",
+        "rep",
+        "status",
+        "winner",
+        "rounds",
+    ):
         table.add_column(col, no_wrap=col in ("match id", "game"))
     for r in rows:
         table.add_row(*(escape(v) for v in r))
@@ -287,7 +188,8 @@ def _show(store_path: str, match_id: str | None, show_prompts: bool, decisions: 
         if row is None:
             raise UserError(f"no match {match_id!r} in {store_path}")
         try:
-            labels: dict[str, str] | None = {s.key: s.label for s in get_game(row["game"]).sides}
+            game = get_game(row["game"], ruleset=row.get("ruleset") or None)
+            labels: dict[str, str] | None = {s.key: s.label for s in game.sides}
         except (UserError, ImportError, AttributeError):
             labels = None
         for part in match_renderables(
@@ -306,7 +208,10 @@ def _show(store_path: str, match_id: str | None, show_prompts: bool, decisions: 
 def _export(store_path: str, fmt: str, out: str) -> int:
     from harness.store import export_store
 
-    files = export_store(store_path, out, fmt)  # type: ignore[arg-type]  # checked inside
+    def note(message: str) -> None:  # e.g. matches of other rulesets left out of an advgamebench export
+        _err().print(escape(message))
+
+    files = export_store(store_path, out, fmt, on_note=note)  # type: ignore[arg-type]  # checked inside
     for f in files:
         print(f)
     return 0
@@ -358,7 +263,15 @@ def register(app: typer.Typer) -> None:
 
     @app.command("play")
     def play_command(
-        game: Annotated[str, typer.Option("--game", "-g", help="Game name.")],
+        game: Annotated[
+            str,
+            typer.Option(
+                "--game",
+                "-g",
+                help="Game name, optionally with a ruleset and parameters: battle_card@ruleset=v1 "
+                "(default ruleset: v2).",
+            ),
+        ],
         a: Annotated[str, typer.Option("--a", help="Side A model, e.g. bot/greedy or openai/gpt-4.1.")],
         b: Annotated[str, typer.Option("--b", help="Side B model.")],
         rounds: Annotated[int, typer.Option("--rounds", help="The rounds setting R.")] = 10,
@@ -382,8 +295,10 @@ def register(app: typer.Typer) -> None:
         allow_mixed: Annotated[bool, typer.Option("--allow-mixed")] = False,
     ) -> None:
         """Play one match with a live round-by-round transcript."""
+        from harness.cli.play import play_match
+
         code = _guarded(
-            lambda: _play(
+            lambda: play_match(
                 game,
                 a,
                 b,
@@ -420,5 +335,8 @@ def register(app: typer.Typer) -> None:
         out: Annotated[str, typer.Option("--out", help="Output folder.")],
         fmt: Annotated[Literal["csv", "parquet", "advgamebench"], typer.Option("--format")] = "csv",
     ) -> None:
-        """Export matches, rounds and decisions (sorted, volatile columns dropped), or the original CSVs."""
+        """Export matches, rounds and decisions (sorted, volatile columns dropped), or the original CSVs.
+
+        ``--format advgamebench`` exports ruleset v1 matches only (the original evaluator's games).
+        """
         raise typer.Exit(_guarded(lambda: _export(store, fmt, out)))

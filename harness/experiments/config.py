@@ -5,7 +5,10 @@ a pair plays × who revises first), protocol settings, seeds and repetitions, ge
 per-model overrides), per-provider concurrency, the response cache and the store. Example::
 
     name: my-bench
-    games: [tower_defense, {name: battle_card, params: {budget_a: 25}}]
+    games:                         # no ruleset named: the default (v2)
+      - tower_defense
+      - elemental_duel@ruleset=v1
+      - {name: battle_card, ruleset: v1, params: {max_units: 5}}
     models: [openai/gpt-4.1, anthropic/claude-sonnet-4-5]
     pairing: {mode: vs_panel, panel: [bot/greedy, bot/search@sims=32]}
     settings: {sides: [A, B], first_reviser: [A, B]}     # the paper's four settings (the default)
@@ -19,8 +22,9 @@ per-model overrides), per-provider concurrency, the response cache and the store
     http_backend: aiohttp        # or httpx, the SDKs' default transport (no effect on results)
     store: results/my-bench.sqlite
 
-Every name is checked at load time (providers against the model layer's registry, bots, games and game
-parameters), so a bad file fails before anything is written.
+Every name is checked at load time (providers against the model layer's registry, bots, games, their
+rulesets and game parameters), so a bad file fails before anything is written. A game that names no ruleset
+plays the default one (``v2``); the ``advgamebench`` preset pins ``v1``.
 """
 
 from __future__ import annotations
@@ -32,12 +36,16 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from games.core.errors import UserError
+from games.core.naming import parse_variant
 from games.core.types import SIDE_KEYS, SideKey
+from games.refs import RULESET_KEY
+from games.registry import DEFAULT_RULESET, default_ruleset, game_names, resolve_ruleset
 from harness.experiments.names import check_game_name, check_model_name, known_providers
 
 ModelName = Annotated[str, AfterValidator(check_model_name)]
@@ -46,26 +54,75 @@ _STRICT = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class GameSpec(BaseModel):
-    """One game with parameter overrides (a bare name in YAML means no overrides)."""
+    """One game: its ruleset and parameter overrides.
+
+    In YAML a bare name (``battle_card``) means the default ruleset and no overrides; the command-line form
+    ``battle_card@ruleset=v1[,param=value]`` works too, as does the mapping ``{name, ruleset, params}``.
+    A missing ruleset is filled in with the game's default (:func:`games.registry.default_ruleset`), so a
+    loaded config always names the ruleset each game plays.
+    """
 
     model_config = _STRICT
 
     name: GameName
+    ruleset: str
     params: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_ruleset(cls, value: Any) -> Any:
+        return _with_default_ruleset(value)
+
+    @field_validator("ruleset")
+    @classmethod
+    def _known_ruleset(cls, value: str, info: ValidationInfo) -> str:
+        name = info.data.get("name")
+        if name is not None:  # an unknown name has its own error
+            try:
+                resolve_ruleset(name, value)
+            except UserError as exc:
+                raise ValueError(str(exc)) from None
+        return value
 
     @model_validator(mode="after")
     def _params_exist(self) -> GameSpec:
         from games.registry import get_game  # games load lazily; only checked names get here
 
         try:
-            get_game(self.name, self.params)
+            get_game(self.name, self.params, self.ruleset)
         except UserError as exc:
-            raise ValueError(f"{self.name}: {exc}") from None
+            raise ValueError(f"{self.label()}: {exc}") from None  # parameters are per ruleset
         return self
+
+    def label(self) -> str:
+        """``name@ruleset=R`` (for messages)."""
+        return f"{self.name}@ruleset={self.ruleset}"
 
 
 def _game_shorthand(value: Any) -> Any:
-    return {"name": value} if isinstance(value, str) else value
+    """``"battle_card"`` or ``"battle_card@ruleset=v1,max_units=5"`` → the mapping form."""
+    if not isinstance(value, str) or "@" not in value:
+        return {"name": value} if isinstance(value, str) else value
+    try:
+        variant = parse_variant(value)
+    except UserError as exc:
+        raise ValueError(str(exc)) from None
+    params = dict(variant.params)
+    out: dict[str, Any] = {"name": variant.base}
+    if RULESET_KEY in params:
+        out["ruleset"] = str(params.pop(RULESET_KEY))
+    if params:
+        out["params"] = params
+    return out
+
+
+def _with_default_ruleset(value: Any) -> Any:
+    if not isinstance(value, dict) or value.get("ruleset") is not None:
+        return value
+    name = value.get("name")
+    # An unknown name gets a placeholder, so that only the name's own error is reported.
+    ruleset = default_ruleset(name) if isinstance(name, str) and name in game_names() else DEFAULT_RULESET
+    return {**value, "ruleset": ruleset}
 
 
 class RoundRobin(BaseModel):
@@ -230,6 +287,19 @@ class ExperimentConfig(BaseModel):
     def _games_shorthand(cls, value: Any) -> Any:
         return [_game_shorthand(v) for v in value] if isinstance(value, list) else value
 
+    @field_validator("games")
+    @classmethod
+    def _one_ruleset_per_game(cls, value: list[GameSpec]) -> list[GameSpec]:
+        names = [g.name for g in value]
+        twice = next((n for n in names if names.count(n) > 1), None)
+        if twice is not None:
+            # Match identities (game, models, settings, seed) would collide between two rulesets.
+            raise ValueError(
+                f"game {twice} is listed twice; an experiment plays one ruleset of each game "
+                "(compare rulesets with one experiment per ruleset)"
+            )
+        return value
+
     @field_validator("pairing", mode="before")
     @classmethod
     def _pairing_shorthand(cls, value: Any) -> Any:
@@ -256,9 +326,6 @@ class ExperimentConfig(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> ExperimentConfig:
-        names = {g.name for g in self.games}
-        if len(names) != len(self.games):
-            raise ValueError("a game is listed twice")
         if isinstance(self.pairing, RoundRobin) and len(self.models) < 2 and not self.pairing.self_play:
             raise ValueError("round_robin needs at least two models (or pairing.self_play: true)")
         involved = set(self.all_models())

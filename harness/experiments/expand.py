@@ -91,6 +91,7 @@ def expand(config: ExperimentConfig) -> list[MatchJob]:
                                 experiment=config.name,
                                 game=game.name,
                                 params=game.params,
+                                ruleset=game.ruleset,
                                 model_a=model_a,
                                 model_b=model_b,
                                 settings={**protocol, "first_reviser": point.first_reviser},

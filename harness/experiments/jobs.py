@@ -119,6 +119,7 @@ def build_job(
     experiment: str,
     game: str,
     params: dict[str, Any] | None,
+    ruleset: str | None = None,
     model_a: str,
     model_b: str,
     settings: dict[str, Any],
@@ -135,8 +136,9 @@ def build_job(
 
     Args:
         experiment: Experiment name.
-        game: Game name.
-        params: Game parameter overrides.
+        game: Game name (without a ruleset: see ``ruleset``).
+        params: Game parameter overrides (of that ruleset's parameters).
+        ruleset: The game's ruleset; ``None`` means the default (:func:`games.registry.default_ruleset`).
         model_a: Side A model.
         model_b: Side B model.
         settings: Protocol settings (every ``MatchSettings`` field; ``initial_attempts`` may be ``None``).
@@ -149,7 +151,7 @@ def build_job(
         plan_schema_b: Likewise for side B.
         base_plan_schema: The experiment-level ``plan_schema`` setting (a fingerprint input).
     """
-    g = get_game(game, params)
+    g = get_game(game, params, ruleset)
     resolved = {k: settings[k] for k in SETTING_FIELDS}
     if resolved["initial_attempts"] is None:
         resolved["initial_attempts"] = g.default_initial_attempts

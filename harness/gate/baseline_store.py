@@ -3,9 +3,9 @@
 A baseline match is looked up by its identity ``(game, model_a, model_b, first_reviser, seed,
 repetition)`` — not by match id, so a store made by an older harness version (other prompt or parser
 version, hence another fingerprint and id) can still be the baseline of a harness change. What must agree
-is what the comparison depends on: the effective game parameters and every protocol setting except who
-revises first. A different fingerprint beyond that (prompt/parser version, generation config) is reported as
-a note, not refused.
+is what the comparison depends on: the game's ruleset, the effective game parameters and every protocol
+setting except who revises first. A different fingerprint beyond that (prompt/parser version, generation
+config) is reported as a note, not refused.
 """
 
 from __future__ import annotations
@@ -126,6 +126,12 @@ class BaselineStore:
     def _check_compatible(self, m: ArmMatch, row: dict[str, Any]) -> None:
         job = m.job
         where = f"baseline store {self.path}, match {row['match_id']} ({job.game}, seed {job.seed})"
+        stored_ruleset = row.get("ruleset")
+        if isinstance(stored_ruleset, str) and stored_ruleset != job.ruleset:
+            raise BaselineStoreError(
+                f"{where}: ruleset {stored_ruleset} differs from the check's {job.ruleset}; name the "
+                f"store's ruleset with --game {job.game}@ruleset={stored_ruleset}"
+            )
         stored_params = (
             json.loads(str(row.get("params_json") or "{}")) if "params_json" in row else job.params
         )

@@ -14,6 +14,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from games.core.types import SideKey
+from games.refs import parse_game_ref
 from harness.experiments.config import ProtocolConfig
 from harness.experiments.jobs import MatchJob, build_job, takes_no_sampling_params
 from harness.gate.spec import ARMS, Arm, CheckSpec
@@ -24,7 +25,7 @@ EXPERIMENT = "check"
 
 @dataclass(frozen=True)
 class Pair:
-    """One pair: a game, a panel opponent and a seed, played by both arms in every setting."""
+    """One pair: a game (``GAME@ruleset=R``), an opponent and a seed; both arms play it in every setting."""
 
     index: int
     game: str
@@ -79,14 +80,16 @@ def arm_matches(spec: CheckSpec, pair: Pair) -> list[ArmMatch]:
     """Every match of ``pair``: candidate's settings first, then the baseline's, in settings order."""
     protocol = ProtocolConfig(rounds=spec.rounds, feedback=spec.feedback).model_dump()
     out: list[ArmMatch] = []
+    game = parse_game_ref(pair.game)
     for arm in ARMS:
         model = arm_model(spec, arm)
         for side, first_reviser in spec.settings:
             model_a, model_b = (model, pair.opponent) if side == "A" else (pair.opponent, model)
             job = build_job(
                 experiment=EXPERIMENT,
-                game=pair.game,
-                params=None,
+                game=game.name,
+                params=game.params or None,
+                ruleset=game.ruleset,
                 model_a=model_a,
                 model_b=model_b,
                 settings={**protocol, "first_reviser": first_reviser},

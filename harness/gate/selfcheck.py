@@ -20,6 +20,7 @@ Record (from the repository root)::
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import os
@@ -35,7 +36,7 @@ from typing import Any, Final
 from games.core.errors import EngineError
 from games.core.game import Game
 from games.core.types import SideKey
-from games.registry import game_names, get_game
+from games.registry import default_ruleset, game_names, get_game, rulesets
 from harness.models.settings import LOCAL_BASE_URL_ENV
 
 CANDIDATE: Final = "local/gate-candidate"
@@ -47,7 +48,7 @@ SELF_CHECK_ARGS: Final[tuple[str, ...]] = (
     "--candidate", CANDIDATE,
     "--baseline", BASELINE,
     "--panel", "bot/greedy",
-    "--game", "battle_card",
+    "--game", "battle_card@ruleset=v1",  # pinned: the cassette holds v1's rules text
     "--rounds", "3",
     "--settings", "sides",
     "--metric", "wr",
@@ -61,7 +62,10 @@ _PLAN_KEY = re.compile(r'\(plan key "([^"]+)"\)')
 
 
 def prompt_game_side(prompt: str) -> tuple[Game[Any], SideKey]:
-    """The game and side a protocol prompt is about (read from its header line).
+    """The game, ruleset and side a protocol prompt is about.
+
+    The game and side come from the prompt's header line; the ruleset is the one whose rules text (at
+    default parameters) the prompt contains, else the game's default ruleset.
 
     Raises:
         EngineError: The prompt does not name a known game and side (the prompt templates changed shape).
@@ -71,11 +75,20 @@ def prompt_game_side(prompt: str) -> tuple[Game[Any], SideKey]:
     titles = {name.replace("_", " ").title(): name for name in game_names()}
     if title is None or key is None or title.group(1) not in titles:
         raise EngineError("served model: cannot find the game title and plan key in the prompt")
-    game = get_game(titles[title.group(1)])
-    side = next((s.key for s in game.sides if s.plan_key == key.group(1)), None)
+    name = titles[title.group(1)]
+    default = default_ruleset(name)
+    candidates = [default, *(r for r in rulesets(name) if r != default)]
+    games = [_default_game(name, r) for r in candidates]
+    side = next((s.key for s in games[0].sides if s.plan_key == key.group(1)), None)
     if side is None:
         raise EngineError(f"served model: unknown plan key {key.group(1)!r}")
+    game = next((g for g in games if g.rules_text(side).strip() in prompt), games[0])
     return game, side
+
+
+@functools.cache
+def _default_game(name: str, ruleset: str) -> Game[Any]:
+    return get_game(name, ruleset=ruleset)
 
 
 def fenced(plan: dict[str, Any]) -> str:

@@ -14,7 +14,7 @@ from typing import Final, Literal
 
 from games.core.errors import ParameterError, UnknownNameError
 from games.core.types import SideKey
-from games.registry import game_names
+from games.refs import parse_game_ref
 from harness.models.settings import CacheMode
 from harness.models.types import GenerateConfig
 from metrics.sequential import SequentialDesign
@@ -103,7 +103,9 @@ class CheckSpec:
         candidate: The model under test.
         baseline: The reference model (when ``baseline_store`` is set: its name inside that store).
         panel: Opponents both arms play.
-        games: Games played (pairs cycle through games × panel).
+        games: Games played (pairs cycle through games × panel), as ``GAME[@ruleset=R][,param=value]``;
+            normalized on construction to the canonical form with the ruleset spelled out
+            (``battle_card`` → ``battle_card@ruleset=v2``).
         metric: The gated metric.
         design: Margin and error rates of the sequential test.
         max_matches: Budget: matches of both arms together; the check ends inconclusive when the next
@@ -141,10 +143,11 @@ class CheckSpec:
     generation: GenerateConfig = field(default_factory=GenerateConfig)
 
     def __post_init__(self) -> None:
-        known = game_names()
-        for g in self.games:
-            if g not in known:
-                raise UnknownNameError(f"unknown game {g!r}; known: {', '.join(known)}")
+        # Canonical names with the ruleset spelled out, so reports and stores say what was played.
+        games = tuple(str(parse_game_ref(g)) for g in self.games)
+        if len(set(games)) != len(games):
+            raise ParameterError(f"--game lists a game twice: {', '.join(games)}")
+        object.__setattr__(self, "games", games)
         if not self.games:
             raise ParameterError("at least one game is needed")
         if not self.panel:

@@ -155,8 +155,9 @@ def decision_renderable(row: Row, *, show_prompt: bool = False, prompt: str | No
 
 
 def match_header(row: Row, labels: Mapping[str, str] | None = None) -> RenderableType:
-    """The match line: game, models per side, settings, status and final winner."""
-    text = Text(f"{row.get('game', '?')}  ", style="bold")
+    """The match line: game (and ruleset), models per side, settings, status and final winner."""
+    ruleset = f" (ruleset {row['ruleset']})" if row.get("ruleset") else ""
+    text = Text(f"{row.get('game', '?')}{ruleset}  ", style="bold")
     text.append(f"A: {row.get('model_a', '?')}  vs  B: {row.get('model_b', '?')}\n")
     text.append(
         f"rounds {row.get('rounds')}, revision {row.get('revision')}, "

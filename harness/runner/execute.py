@@ -74,15 +74,15 @@ class MatchResources:
 
     def __init__(self, model_settings: ModelSettings | None = None) -> None:
         self.model_settings = model_settings
-        self._games: dict[tuple[str, str], Game[Any]] = {}
+        self._games: dict[tuple[str, str, str], Game[Any]] = {}
         self._agents: dict[tuple[str, ...], Any] = {}
 
     def game(self, job: MatchJob) -> Game[Any]:
         """The (shared) game object of ``job``."""
-        key = (job.game, job.params_json())
+        key = (job.game, job.ruleset, job.params_json())
         game = self._games.get(key)
         if game is None:
-            game = self._games[key] = get_game(job.game, job.params)
+            game = self._games[key] = get_game(job.game, job.params, job.ruleset)
         return game
 
     def agent(self, job: MatchJob, side: str) -> Any:

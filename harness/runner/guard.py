@@ -4,8 +4,9 @@ Two checks, both skipped with ``allow_mixed``:
 
 * **identity conflict** — the store holds a match with the same ``(game, model_a, model_b,
   first_reviser, seed, repetition)`` as a job but another match id: the experiment changed something that
-  defines the measurement (game parameters, protocol settings, prompt / parser version, generation
-  config) since those rows were written;
+  defines the measurement (game ruleset or parameters, protocol settings, prompt / parser version,
+  generation config) since those rows were written — e.g. a store of ruleset v1 results run again with
+  the default ruleset v2;
 * **mixing** — the store holds fingerprints this run does not produce *and* this run would add
   fingerprints the store does not hold: a different experiment is being written into it. (Resuming, or
   extending an experiment with more models / games / seeds, keeps every stored fingerprint and passes.)
@@ -29,11 +30,17 @@ def check_store_compatible(store: ResultStore, jobs: Sequence[MatchJob], *, allo
             ids = stored.get(job.identity)
             if ids and job.match_id not in ids:
                 game, a, b, fr, seed, rep = job.identity
+                row = store.match(sorted(ids)[0]) or {}
+                what = (
+                    f"the ruleset changed (stored: {row.get('ruleset')}, this run: {job.ruleset})"
+                    if row.get("ruleset") not in (None, job.ruleset)
+                    else "the experiment changed since (ruleset, settings, parameters, generation config or"
+                    " prompt/parser version)"
+                )
                 raise StoreError(
                     f"{store.path}: {game} {a} vs {b} (first reviser {fr}, seed {seed}, repetition {rep}) is"
-                    f" stored as match {sorted(ids)[0]} but this run defines it as {job.match_id}: the"
-                    " experiment changed since (settings, parameters, generation config or prompt/parser"
-                    " version); use another --store, or --allow-mixed to keep both"
+                    f" stored as match {sorted(ids)[0]} but this run defines it as {job.match_id}: {what};"
+                    " use another --store, or --allow-mixed to keep both"
                 )
     existing = store.fingerprints()
     wanted = {job.fingerprint for job in jobs}

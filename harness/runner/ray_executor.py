@@ -77,8 +77,8 @@ def affinity_groups(jobs: Sequence[MatchJob]) -> dict[str, int]:
     shared = [j for j in jobs if j.settings.get("initial_plans") == "shared"]
     for job in shared:
         keys = [
-            ("plan", job.model_a, repr(job.generation_a), job.plan_schema_a, "A", job.game),
-            ("plan", job.model_b, repr(job.generation_b), job.plan_schema_b, "B", job.game),
+            ("plan", job.model_a, repr(job.generation_a), job.plan_schema_a, "A", job.game, job.ruleset),
+            ("plan", job.model_b, repr(job.generation_b), job.plan_schema_b, "B", job.game, job.ruleset),
         ]
         for key in keys:
             parent[find(("job", job.match_id))] = find(key)

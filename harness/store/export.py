@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import importlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -61,12 +62,25 @@ def _write_parquet(path: Path, table: str, cols: list[str], rows: list[tuple[Any
     pq.write_table(pa.Table.from_arrays(arrays, schema=schema), path, compression="zstd")
 
 
-def export_store(store_path: str | Path, out_dir: str | Path, fmt: ExportFormat) -> list[Path]:
+def export_store(
+    store_path: str | Path,
+    out_dir: str | Path,
+    fmt: ExportFormat,
+    on_note: Callable[[str], None] | None = None,
+) -> list[Path]:
     """Export ``store_path`` into ``out_dir`` (created if needed); returns the files written.
+
+    Args:
+        store_path: The results store.
+        out_dir: Output folder.
+        fmt: ``csv``, ``parquet`` or ``advgamebench`` (ruleset v1 matches only, in the original layout).
+        on_note: Receives remarks for the user, e.g. how many matches of other rulesets the
+            ``advgamebench`` format left out.
 
     Raises:
         StoreError: The store does not exist or is unusable.
-        UserError: Unknown format, or ``advgamebench`` without the metrics exporter.
+        UserError: Unknown format, ``advgamebench`` without the metrics exporter, or an ``advgamebench``
+            export of a store without ruleset v1 matches (nothing is written).
     """
     src = Path(store_path)
     if not src.exists():
@@ -79,8 +93,7 @@ def export_store(store_path: str | Path, out_dir: str | Path, fmt: ExportFormat)
             raise UserError(
                 "--format advgamebench needs metrics.compat_export, which is not installed"
             ) from None
-        out.mkdir(parents=True, exist_ok=True)
-        written = compat.export_advgamebench(src, out)
+        written = compat.export_advgamebench(src, out, on_note=on_note)  # creates ``out`` itself
         return (
             sorted(Path(p) for p in written) if written else sorted(p for p in out.rglob("*") if p.is_file())
         )

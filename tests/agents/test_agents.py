@@ -66,9 +66,9 @@ def test_failure_classes(game: Game[Any], side: SideKey) -> None:
 
 
 @pytest.mark.parametrize("side", SIDES)
-def test_over_budget_class(game_name: str, side: SideKey) -> None:
-    cheap = load_game(game_name, {BUDGET_PARAMS[game_name][side]: 0})
-    plan = load_game(game_name).greedy_plan(side)  # a plan within the default budget costs > 0
+def test_over_budget_class(game: Game[Any], side: SideKey) -> None:
+    cheap = load_game(game.name, {BUDGET_PARAMS[game.name][side]: 0}, game.ruleset)
+    plan = game.greedy_plan(side)  # a plan within the default budget costs > 0
     a = assess_reply(cheap, side, json.dumps(plan), "stop")
     assert a.failure_class == "over_budget"
     assert a.violations == ()

@@ -120,10 +120,11 @@ def test_run_resume_and_store_guards(in_tmp):
 
 
 def test_play_bots_live_transcript_store_show_export(in_tmp):
+    # Ruleset v1 named: the advgamebench export at the end holds v1 matches only.
     result = invoke(
         "play",
         "--game",
-        "battle_card",
+        "battle_card@ruleset=v1",
         "--a",
         "bot/greedy",
         "--b",
@@ -148,7 +149,7 @@ def test_play_bots_live_transcript_store_show_export(in_tmp):
     again = invoke(
         "play",
         "--game",
-        "battle_card",
+        "battle_card@ruleset=v1",
         "--a",
         "bot/greedy",
         "--b",

@@ -82,7 +82,7 @@ def test_name_defaults_to_file_stem():
         # unknown game parameter
         (
             "models: [bot/random, bot/greedy]\ngames:\n  - {name: battle_card, params: {nope: 1}}\n",
-            "exp.yaml:3: games.0: battle_card: unknown parameter 'nope'",
+            "exp.yaml:3: games.0: battle_card@ruleset=v2: unknown parameter 'nope'",
         ),
         # negative rounds
         (

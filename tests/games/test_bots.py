@@ -7,9 +7,12 @@ import pytest
 from games import get_game, make_bot
 from games.core.errors import ParameterError, UnknownNameError
 from games.core.types import other_side
-from games.registry import game_names
+from games.registry import game_rulesets
 
 TRIALS = 200
+GAME_RULESETS = pytest.mark.parametrize(
+    ("name", "ruleset"), game_rulesets(), ids=[f"{n}@{r}" for n, r in game_rulesets()]
+)
 
 
 def adjudicate(game, va, vb, raw):
@@ -26,10 +29,10 @@ def adjudicate(game, va, vb, raw):
     return "A" if ra < rb else "B" if rb < ra else None
 
 
-@pytest.mark.parametrize("name", game_names())
+@GAME_RULESETS
 @pytest.mark.parametrize("side", ["A", "B"])
-def test_search_beats_random(name, side, capsys):
-    game = get_game(name)
+def test_search_beats_random(name, ruleset, side, capsys):
+    game = get_game(name, ruleset=ruleset)
     search, rand = make_bot("search@sims=64"), make_bot("random")
     wins = 0
     for trial in range(TRIALS):
@@ -42,14 +45,15 @@ def test_search_beats_random(name, side, capsys):
     rate = wins / TRIALS
     with capsys.disabled():
         print(
-            f"\n[bots] {name} side {side}: search@sims=64 beat random in {wins}/{TRIALS} rounds ({rate:.1%})"
+            f"\n[bots] {name}@{ruleset} side {side}: search@sims=64 beat random in {wins}/{TRIALS} rounds"
+            f" ({rate:.1%})"
         )
     assert rate >= 0.80
 
 
-@pytest.mark.parametrize("name", game_names())
-def test_bots_are_deterministic_and_valid(name):
-    game = get_game(name)
+@GAME_RULESETS
+def test_bots_are_deterministic_and_valid(name, ruleset):
+    game = get_game(name, ruleset=ruleset)
     for spec in ("random", "greedy", "search@sims=16"):
         bot = make_bot(spec)
         for side in ("A", "B"):

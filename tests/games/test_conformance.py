@@ -1,21 +1,27 @@
-"""The conformance suite, run over every registered game."""
+"""The conformance suite, run over every registered game and ruleset."""
 
 import pytest
 
 from games import get_game
 from games.conformance import ConformanceError, check_game
-from games.registry import game_names
+from games.registry import game_rulesets
+
+GAME_RULESETS = pytest.mark.parametrize(
+    ("name", "ruleset"), game_rulesets(), ids=[f"{n}@{r}" for n, r in game_rulesets()]
+)
 
 
-@pytest.mark.parametrize("name", game_names())
-def test_game_conforms(name):
-    check_game(get_game(name), trials=60, seed=7)
+@GAME_RULESETS
+def test_game_conforms(name, ruleset):
+    game = get_game(name, ruleset=ruleset)
+    assert (game.name, game.ruleset) == (name, ruleset)
+    check_game(game, trials=60, seed=7)
 
 
-@pytest.mark.parametrize("name", game_names())
-def test_conformance_catches_a_broken_game(name):
+@GAME_RULESETS
+def test_conformance_catches_a_broken_game(name, ruleset):
     """The checker itself must be able to fail: break determinism and validation and expect reports."""
-    game = get_game(name)
+    game = get_game(name, ruleset=ruleset)
     calls = {"n": 0}
     real_simulate = game.simulate
 

@@ -51,12 +51,13 @@ def test_pairs_are_planned_in_a_fixed_order_with_both_sides():
         "bot/search", "bot/random", panel=("bot/greedy", "bot/search@sims=8"), games=("battle_card",)
     )
     pairs = plan_pairs(spec, 0, 5)
+    bc = "battle_card@ruleset=v2"  # the default ruleset, spelled out
     assert [(p.game, p.opponent, p.seed) for p in pairs] == [
-        ("battle_card", "bot/greedy", 0),
-        ("battle_card", "bot/search@sims=8", 0),
-        ("battle_card", "bot/greedy", 1),
-        ("battle_card", "bot/search@sims=8", 1),
-        ("battle_card", "bot/greedy", 2),
+        (bc, "bot/greedy", 0),
+        (bc, "bot/search@sims=8", 0),
+        (bc, "bot/greedy", 1),
+        (bc, "bot/search@sims=8", 1),
+        (bc, "bot/greedy", 2),
     ]
     ms = arm_matches(spec, pairs[0])
     # Both arms, both sides, same opponent, seed and settings: only the arm's model differs.

@@ -78,11 +78,10 @@ def example(game: Game[Any]) -> Callable[[Call], str]:
     return lambda call: fenced(game.example_plan(call.side))
 
 
-def over_budget_plan(game_name: str, side: SideKey) -> dict[str, Any]:
-    """A plan without violations whose cost exceeds the side's default budget."""
-    game = load_game(game_name)
+def over_budget_plan(game: Game[Any], side: SideKey) -> dict[str, Any]:
+    """A plan without violations whose cost exceeds the side's default budget (in ``game``'s ruleset)."""
     budget = game.side(side).budget
-    rich = load_game(game_name, {BUDGET_PARAMS[game_name][side]: budget * 4})
+    rich = load_game(game.name, {BUDGET_PARAMS[game.name][side]: budget * 4}, game.ruleset)
     for seed in range(500):
         import random
 
@@ -90,7 +89,7 @@ def over_budget_plan(game_name: str, side: SideKey) -> dict[str, Any]:
         vp = game.validate(side, plan)
         if vp.ok and vp.cost > budget:
             return plan
-    raise AssertionError(f"no over-budget plan found for {game_name} {side}")
+    raise AssertionError(f"no over-budget plan found for {game.name} {game.ruleset} {side}")
 
 
 def with_violation(game: Game[Any], side: SideKey) -> dict[str, Any]:

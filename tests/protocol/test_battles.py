@@ -17,8 +17,7 @@ def random_plans(game, n, seed=0):
     ]
 
 
-def test_memo_returns_what_the_engine_returns(game_name):
-    game = get_game(game_name)
+def test_memo_returns_what_the_engine_returns(game):
     for a, b in random_plans(game, 30) * 2:  # every battle twice: the second time from the memo
         result, summary = battles.simulate(game, a, b, a.canonical_json(), b.canonical_json())
         direct = game.simulate(a, b)

@@ -9,7 +9,7 @@ import pytest
 from protocol_support import play, rows
 
 from games.core.game import Game
-from games.registry import game_names
+from games.registry import game_rulesets
 from games.registry import get_game as load_game
 from harness.agents import make_agent
 from harness.protocol import MatchSettings, RoundRecord, simulated_rounds
@@ -32,16 +32,16 @@ SHAPES = {
 
 
 CASES = [
-    (name, key)
-    for name in game_names()
+    (name, ruleset, key)
+    for name, ruleset in game_rulesets()
     for key in SHAPES
     if key[0] == ("td" if name == "tower_defense" else "plus")
 ]
 
 
-@pytest.mark.parametrize(("game_name", "key"), CASES)
-def test_loop_shape(game_name: str, key: tuple[str, int, str, str]) -> None:
-    game = load_game(game_name)
+@pytest.mark.parametrize(("game_name", "ruleset", "key"), CASES)
+def test_loop_shape(game_name: str, ruleset: str, key: tuple[str, int, str, str]) -> None:
+    game = load_game(game_name, ruleset=ruleset)
     _, rounds, revision, first = key
     labels, revisers = SHAPES[key]
     settings = MatchSettings(rounds=rounds, revision=revision, first_reviser=first)  # type: ignore[arg-type]

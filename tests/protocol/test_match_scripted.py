@@ -36,7 +36,7 @@ def _codes(violations_json: str) -> list[str]:
 
 
 def test_initial_retries_with_replaced_feedback(game_name: str, game: Game[Any]) -> None:
-    bad_budget = over_budget_plan(game_name, "A")
+    bad_budget = over_budget_plan(game, "A")
     replies = {1: "no idea", 2: fenced(with_violation(game, "A")), 3: fenced(bad_budget)}
 
     def reply_a(call: Call) -> str:
@@ -103,7 +103,7 @@ def test_unreadable_initial_plans_play_the_empty_plan(game: Game[Any]) -> None:
 
 
 def test_over_budget_initial_plan_is_kept_and_loses(game_name: str, game: Game[Any]) -> None:
-    plan = over_budget_plan(game_name, "B")
+    plan = over_budget_plan(game, "B")
     a, b = Script(game, example(game)), Script(game, lambda call: fenced(plan))
     result = play(game, a.agent(), b.agent(), MatchSettings(rounds=1, revision="none"))
     assert [d.failure_class for d in result.decisions if d.side == "B"] == [
@@ -193,7 +193,7 @@ def test_forfeit_plays_the_valid_part_of_a_violating_revision(game: Game[Any]) -
 
 
 def test_over_budget_revision_is_played_and_adjudicated(game_name: str, game: Game[Any]) -> None:
-    plan = over_budget_plan(game_name, "A")
+    plan = over_budget_plan(game, "A")
     a, b = _revising_a(game, fenced(plan))
     result = play(game, a.agent(), b.agent(), MatchSettings(rounds=2))
     r2 = result.rounds[1]

@@ -83,7 +83,7 @@ def test_match_through_both_sdks(game: Game[Any], server: ProviderServer) -> Non
 def test_refusal_truncation_and_budget_through_the_sdks(
     game_name: str, game: Game[Any], server: ProviderServer
 ) -> None:
-    over = over_budget_plan(game_name, "B")
+    over = over_budget_plan(game, "B")
 
     def reply(req: RecordedRequest) -> str | Reply:
         call = _prompt_of(game, req)

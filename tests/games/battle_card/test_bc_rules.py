@@ -71,7 +71,7 @@ def test_catalogue_numbers_match_the_spec_table():
 
 
 def test_params_change_the_text_schema_and_sides():
-    game = get_game("battle_card", {"defenders_budget": 17, "max_units": 5})
+    game = get_game("battle_card", {"defenders_budget": 17, "max_units": 5}, ruleset="v1")
     assert game.side("A").budget == 17 and game.side("B").budget == 20
     assert "Your budget is 17" in game.rules_text("A")
     assert "at most 5 entries" in game.rules_text("A")

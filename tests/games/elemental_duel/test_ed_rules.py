@@ -117,8 +117,8 @@ def test_example_plans_are_the_specs():
 def test_sides_and_registry():
     from games.registry import get_game
 
-    game = get_game("elemental_duel")
-    assert isinstance(game, ElementalDuel) and game.name == "elemental_duel"
+    game = get_game("elemental_duel", ruleset="v1")
+    assert type(game) is ElementalDuel and game.name == "elemental_duel"
     assert game.default_initial_attempts == 3
     a, b = game.sides
     assert (a.key, a.name, a.label, a.plan_key, a.budget) == ("A", "defender", "Defenders", "defenders", 20)

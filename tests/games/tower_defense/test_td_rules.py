@@ -37,7 +37,7 @@ def _numbers(obj):
 )
 @pytest.mark.parametrize("side", ["A", "B"])
 def test_every_number_in_the_rules_text_comes_from_the_catalogue(side, params):
-    game = get_game("tower_defense", params)
+    game = get_game("tower_defense", params, ruleset="v1")
     text = game.rules_text(side)
     allowed = _numbers(game.catalogue(side))
     missing = sorted({n for n in NUMBER.findall(text) if float(n) not in allowed}, key=float)
@@ -72,16 +72,16 @@ def test_catalogue_is_json_and_carries_costs():
 
 
 def test_params_override_changes_text_and_sides():
-    game = get_game("tower_defense", {"human_budget": 1234, "board_rows": 3})
+    game = get_game("tower_defense", {"human_budget": 1234, "board_rows": 3}, ruleset="v1")
     assert game.side("A").budget == 1234 and game.side("B").budget == 1500
     assert "Your budget is 1234" in game.rules_text("A")
     assert "3 rows (y = 0..2)" in game.rules_text("B")
     assert game.validate("A", {"humans": [H("HandgunSoldier", 0, 3)]}).violations[0].code == "out_of_board"
     assert game.plan_schema("A")["properties"]["humans"]["items"]["properties"]["y"]["maximum"] == 2
     with pytest.raises(ParameterError, match="unknown parameter"):
-        get_game("tower_defense", {"budget": 5})
+        get_game("tower_defense", {"budget": 5}, ruleset="v1")
     with pytest.raises(ParameterError, match="board_cols"):
-        get_game("tower_defense", {"board_cols": 0})
+        get_game("tower_defense", {"board_cols": 0}, ruleset="v1")
 
 
 def test_game_facts():

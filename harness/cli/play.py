@@ -1,0 +1,140 @@
+"""``stratagem play``: one match with a live round-by-round transcript (the typer wiring is in ``run_cmd``).
+
+The game is named ``GAME[@ruleset=R][,param=value,...]`` (:mod:`games.refs`); with no ruleset it plays
+the default one. Every name is checked before a store is opened, so bad input writes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from rich.console import Console
+from rich.markup import escape
+
+from games.core.errors import StratagemError, UserError
+from games.core.types import canonical_json
+
+
+def _err() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def play_match(
+    game: str,
+    model_a: str,
+    model_b: str,
+    *,
+    rounds: int,
+    seed: int,
+    feedback: str,
+    revision: str,
+    first_reviser: str,
+    invalid_plan_policy: str,
+    initial_attempts: int | None,
+    show_prompts: bool,
+    plan_schema: bool,
+    store_path: str | None,
+    allow_mixed: bool,
+) -> int:
+    """Play one match live and optionally store it; returns the exit code (1: the match was voided).
+
+    Raises:
+        UserError: Unknown game, ruleset, parameter, model or bad settings (one line; nothing written).
+    """
+    from games.refs import parse_game_ref
+    from harness.experiments import build_job, takes_no_sampling_params
+    from harness.experiments.names import check_model_name
+    from harness.models.types import GenerateConfig
+    from harness.protocol.settings import MatchSettings
+    from harness.protocol.transcript import LiveTranscript, match_header
+    from harness.runner import check_store_compatible, play_job
+    from harness.store import ResultStore, utc_now
+
+    ref = parse_game_ref(game)
+    try:
+        check_model_name(model_a)
+        check_model_name(model_b)
+        settings = MatchSettings(
+            rounds=rounds,
+            revision=revision,  # type: ignore[arg-type]  # checked by pydantic
+            first_reviser=first_reviser,  # type: ignore[arg-type]
+            feedback=feedback,  # type: ignore[arg-type]
+            initial_attempts=initial_attempts,
+            invalid_plan_policy=invalid_plan_policy,  # type: ignore[arg-type]
+        )
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        raise UserError(" ".join(str(exc).split())) from None
+    base = GenerateConfig()
+
+    def gen(model: str) -> GenerateConfig:
+        return GenerateConfig(temperature=None, top_p=None) if takes_no_sampling_params(model) else base
+
+    job = build_job(
+        experiment="play",
+        game=ref.name,
+        params=ref.params or None,
+        ruleset=ref.ruleset,
+        model_a=model_a,
+        model_b=model_b,
+        settings=settings.model_dump(),
+        generation_a=gen(model_a),
+        generation_b=gen(model_b),
+        base_generation=base,
+        base_seed=seed,
+        repetition=0,
+        plan_schema_a=plan_schema,
+        plan_schema_b=plan_schema,
+        base_plan_schema=plan_schema,
+    )
+    g = ref.make()
+    labels: dict[str, str] = {s.key: s.label for s in g.sides}
+    console = Console()
+    header = {
+        "match_id": job.match_id,
+        "game": ref.name,
+        "ruleset": ref.ruleset,
+        "model_a": model_a,
+        "model_b": model_b,
+        "seed": seed,
+        **job.settings,
+        "status": "playing",
+        "winner": None,
+    }
+    console.print(match_header(header, labels))
+    live = LiveTranscript(
+        console, labels=labels, models={"A": model_a, "B": model_b}, show_prompts=show_prompts
+    )
+    store = ResultStore(store_path) if store_path else None
+    try:
+        if store is not None:
+            check_store_compatible(store, [job], allow_mixed=allow_mixed)
+        started = utc_now()
+        result = asyncio.run(play_job(job, on_round=live.on_round, on_decision=live.on_decision))
+        winner = result.winner
+        console.print(
+            f"[bold]final winner: {escape(f'{winner} ({labels[winner]})' if winner else 'none')}[/bold]"
+            f"  match {job.match_id}"
+        )
+        if store is not None:
+            if job.match_id in store.finished_ids():
+                _err().print(f"match {job.match_id} is already in {store.path}; not written again")
+            else:
+                config_json = canonical_json(
+                    {"play": job.match_id, "game": str(ref), "a": model_a, "b": model_b}
+                )
+                run_id = store.start_run("play", config_json)
+                store.write_match(
+                    job, result, run_id=run_id, tries=1, started_at=started, finished_at=utc_now()
+                )
+                _err().print(f"stored as {job.match_id} in {store.path}")
+    except StratagemError as exc:
+        from harness.protocol.match import MatchVoided
+
+        if isinstance(exc, MatchVoided):
+            _err().print(f"[red]match voided:[/red] {escape(exc.reason)}")
+            return 1
+        raise
+    finally:
+        if store is not None:
+            store.close()
+    return 0
