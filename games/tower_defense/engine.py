@@ -59,7 +59,7 @@ class Battle(BattleState):
         rules = self.rules
         summon_ticks, bounce_px, base_speed = rules.summon_ticks, rules.bounce_px, rules.base_speed_px
         wobble, cooldown = rules.wobble_px, rules.melee_cooldown_ticks
-        one_life = rules.lives == 1
+        one_life, mines = rules.lives == 1, rules.mines
         start = 0
         while start < cap:
             skip_to = -1
@@ -146,6 +146,8 @@ class Battle(BattleState):
                         h1 = cr[c]
                         h2 = cr[c + 1] if u % CELL_PX else None
                         if h1 or h2:
+                            if mines:
+                                self._touch(h1, h2, k)
                             if k - d.last_attack >= cooldown:
                                 attack(d, h1, h2, k)
                         else:

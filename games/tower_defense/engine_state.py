@@ -34,6 +34,8 @@ TickHook = Callable[[int, "BattleState"], None]
 
 # Outcome of one bullet meeting the first demon it overlaps.
 PASS, SPENT, KILLED = 0, 1, 2
+#: The fuse start of a LinearExplosion that no demon has touched yet (rules with ``mines``).
+UNARMED = 1 << 40
 
 
 @dataclass
@@ -143,6 +145,8 @@ class BattleState:
             self.shooters.append(h)
         elif spec.explodes:
             self.fuses.append(h)
+            if self.rules.mines:
+                h.placed = UNARMED
         if self.trace is not None:
             self._event(tick, "spawn", side="human", uid=h.uid, name=spec.name, x=col, y=row)
         return h
@@ -209,6 +213,14 @@ class BattleState:
             if self.trace is not None:
                 self._event(tick, "leak", uid=d.uid, name=d.spec.name, y=d.row, lives=self.lives)
         return None
+
+    def _touch(self, h1: Human | None, h2: Human | None, tick: int) -> None:
+        """A demon touches ``h1``/``h2``: an unarmed LinearExplosion among them starts its fuse now."""
+        for h in (h1, h2):
+            if h is not None and h.placed == UNARMED:
+                h.placed = tick
+                if self.trace is not None:
+                    self._event(tick, "armed", uid=h.uid, x=h.col, y=h.row)
 
     def _remove_human(self, h: Human) -> None:
         h.alive = False

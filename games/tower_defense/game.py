@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import random
-from typing import Any
+from typing import Any, ClassVar
 
 from games.core.game import Game
 from games.core.types import BattleResult, Side, SideKey, ValidatedPlan
 from games.tower_defense import planning, rules
 from games.tower_defense.engine import Outcome, run_battle
 from games.tower_defense.params import TowerDefenseParams
+from games.tower_defense.ruleset import V1_RULES, TDRules
 from games.tower_defense.units import Demon, Human
-from games.tower_defense.validate import PLAN_KEYS, validate_plan
+from games.tower_defense.validate import PLAN_KEYS, plan_schema, validate_plan
 
 #: Result labels of the original simulator.
 RESULT_LABELS = {"A": "Human win", "B": "Demon win"}
@@ -51,9 +52,14 @@ class TowerDefense(Game[TowerDefenseParams]):
     """
 
     name = "tower_defense"
-    params_type = TowerDefenseParams
+    params_type: ClassVar[type[Any]] = TowerDefenseParams
     default_initial_attempts = 5
     final_extra_round = False
+
+    @property
+    def engine_rules(self) -> TDRules:
+        """The ruleset's units and engine constants (later rulesets override it)."""
+        return V1_RULES
 
     @property
     def sides(self) -> tuple[Side, Side]:
@@ -79,20 +85,26 @@ class TowerDefense(Game[TowerDefenseParams]):
 
     def plan_schema(self, side: SideKey) -> dict[str, Any]:
         """JSON Schema (draft 2020-12) of a valid plan for ``side``."""
-        return rules.plan_schema(self.side(side).key, self.params)
+        return plan_schema(self.side(side).key, self.params, self.engine_rules)
 
     def validate(self, side: SideKey, obj: Any) -> ValidatedPlan:
         """Strict v1 validation; never raises."""
-        return validate_plan(self.side(side).key, obj, self.params)
+        return validate_plan(self.side(side).key, obj, self.params, self.engine_rules)
 
     def simulate(self, plan_a: ValidatedPlan, plan_b: ValidatedPlan) -> BattleResult:
         """Play the two canonical plans; budgets are not considered here."""
-        outcome = run_battle(plan_a.plan[PLAN_KEYS["A"]], plan_b.plan[PLAN_KEYS["B"]], self.params)
-        return BattleResult(outcome.winner, summarize(outcome))
+        outcome = run_battle(
+            plan_a.plan[PLAN_KEYS["A"]], plan_b.plan[PLAN_KEYS["B"]], self.params, rules=self.engine_rules
+        )
+        return BattleResult(outcome.winner, self.summarize(outcome))
+
+    def summarize(self, outcome: Outcome) -> dict[str, Any]:
+        """The JSON battle summary of an engine outcome."""
+        return summarize(outcome)
 
     def random_plan(self, side: SideKey, rng: random.Random) -> dict[str, Any]:
         """A random valid plan within budget (1 to 15 units, spawn times mostly 0 .. 6000 ms)."""
-        return planning.random_plan(self.side(side).key, rng, self.params)
+        return planning.random_plan(self.side(side).key, rng, self.params, self.engine_rules)
 
     def greedy_plan(self, side: SideKey) -> dict[str, Any]:
         """A fixed heuristic plan within budget."""
@@ -102,7 +114,7 @@ class TowerDefense(Game[TowerDefenseParams]):
         """A small random change of ``plan`` that stays valid and within budget."""
         key = self.side(side).key
         entries = self.validate(key, plan).plan[PLAN_KEYS[key]]
-        return planning.mutate_plan(key, entries, rng, self.params)
+        return planning.mutate_plan(key, entries, rng, self.params, self.engine_rules)
 
     def margin(self, result: BattleResult, side: SideKey) -> float:
         """Share of the winner's units that survived (for the winner) or of the enemy destroyed (loser)."""

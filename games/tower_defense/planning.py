@@ -9,9 +9,9 @@ import random
 from typing import Any
 
 from games.core.types import SideKey
-from games.tower_defense.catalogue import DEMONS, HUMANS
 from games.tower_defense.params import TowerDefenseParams
 from games.tower_defense.rules import budget
+from games.tower_defense.ruleset import V1_RULES, TDRules
 from games.tower_defense.validate import PLAN_KEYS
 
 #: Spawn times random plans pick from when an entry is not placed at once (game ms).
@@ -21,9 +21,23 @@ P_SPAWN_AT_ZERO = 0.6
 MAX_RANDOM_UNITS = 15
 
 
-def _costs(side: SideKey) -> dict[str, int]:
-    units: dict[str, Any] = HUMANS if side == "A" else DEMONS
-    return {name: spec.cost for name, spec in units.items()}
+def affordable_names(
+    costs: dict[str, int], left: int, entries: list[dict[str, Any]], rules: TDRules, freed: str | None = None
+) -> list[str]:
+    """Unit names that fit in ``left`` and stay within the ruleset's unit caps.
+
+    ``freed`` names one entry of ``entries`` that is about to be replaced (it no longer counts).
+    """
+    names = [n for n, cost in costs.items() if cost <= left]
+    caps = rules.unit_caps
+    if not caps:
+        return names
+    used: dict[str, int] = {}
+    for e in entries:
+        used[e["name"]] = used.get(e["name"], 0) + 1
+    if freed is not None:
+        used[freed] -= 1
+    return [n for n in names if n not in caps or used.get(n, 0) < caps[n]]
 
 
 def _spawn_time(rng: random.Random) -> int:
@@ -54,15 +68,17 @@ def _entry(
     return {"name": name, "x": cell[0], "y": cell[1], "spawn_time": _spawn_time(rng)}
 
 
-def random_plan(side: SideKey, rng: random.Random, params: TowerDefenseParams) -> dict[str, Any]:
+def random_plan(
+    side: SideKey, rng: random.Random, params: TowerDefenseParams, rules: TDRules = V1_RULES
+) -> dict[str, Any]:
     """A random valid plan within budget: 1 to 15 random units, random cells/rows, mostly early spawns."""
-    costs = _costs(side)
+    costs = rules.costs(side)
     left = budget(side, params)
     target = rng.randint(1, min(MAX_RANDOM_UNITS, params.max_entries))
     entries: list[dict[str, Any]] = []
     taken: set[tuple[int, int]] = set()
     while len(entries) < target:
-        affordable = [n for n, cost in costs.items() if cost <= left]
+        affordable = affordable_names(costs, left, entries, rules)
         if not affordable:
             break
         name = rng.choice(affordable)
@@ -110,12 +126,14 @@ def greedy_plan(side: SideKey, params: TowerDefenseParams) -> dict[str, Any]:
             "BouncingDemon",
         ]
         entries = [{"name": name, "y": i % rows, "spawn_time": 0} for i, name in enumerate(mix)]
-    return _fit_budget(side, {PLAN_KEYS[side]: entries}, params)
+    return fit_budget(side, {PLAN_KEYS[side]: entries}, params)
 
 
-def _fit_budget(side: SideKey, plan: dict[str, Any], params: TowerDefenseParams) -> dict[str, Any]:
+def fit_budget(
+    side: SideKey, plan: dict[str, Any], params: TowerDefenseParams, rules: TDRules = V1_RULES
+) -> dict[str, Any]:
     """Drop entries from the end until the plan is within budget (and the entry limit)."""
-    costs = _costs(side)
+    costs = rules.costs(side)
     entries = list(plan[PLAN_KEYS[side]])[: params.max_entries]
     while entries and sum(costs[e["name"]] for e in entries) > budget(side, params):
         entries.pop()
@@ -123,14 +141,18 @@ def _fit_budget(side: SideKey, plan: dict[str, Any], params: TowerDefenseParams)
 
 
 def mutate_plan(
-    side: SideKey, entries: list[dict[str, Any]], rng: random.Random, params: TowerDefenseParams
+    side: SideKey,
+    entries: list[dict[str, Any]],
+    rng: random.Random,
+    params: TowerDefenseParams,
+    rules: TDRules = V1_RULES,
 ) -> dict[str, Any]:
     """A small random change of a canonical (valid) entry list that stays valid and within budget.
 
     One of: change a spawn time, move a unit, swap a unit's type, add a unit, remove a unit.
     """
     key = PLAN_KEYS[side]
-    costs = _costs(side)
+    costs = rules.costs(side)
     entries = [dict(e) for e in entries]
     left = budget(side, params) - sum(costs[e["name"]] for e in entries)
     taken = {(e["x"], e["y"]) for e in entries} if side == "A" else set()
@@ -138,7 +160,7 @@ def mutate_plan(
     for _ in range(8):
         op = rng.choice(ops)
         if op == "add":
-            affordable = [n for n, cost in costs.items() if cost <= left]
+            affordable = affordable_names(costs, left, entries, rules)
             if affordable and len(entries) < params.max_entries:
                 entry = _entry(side, rng.choice(affordable), rng, taken, params)
                 if entry is not None:
@@ -154,7 +176,8 @@ def mutate_plan(
             del entries[i]
             break
         if op == "swap":
-            options = [n for n, cost in costs.items() if cost <= left + costs[e["name"]] and n != e["name"]]
+            fits = affordable_names(costs, left + costs[e["name"]], entries, rules, freed=e["name"])
+            options = [n for n in fits if n != e["name"]]
             if options:
                 e["name"] = rng.choice(options)
                 break

@@ -14,6 +14,7 @@ from typing import Any
 from games.core.types import SideKey
 from games.tower_defense import catalogue as c
 from games.tower_defense.params import TowerDefenseParams
+from games.tower_defense.ruleset import V1_RULES, TDRules
 from games.tower_defense.validate import DEFAULT_SPAWN_TIME, PLAN_KEYS
 
 ROLES: dict[SideKey, tuple[str, str]] = {"A": ("human", "Human"), "B": ("demon", "Demon")}
@@ -138,13 +139,13 @@ def _demon_entry(spec: c.DemonSpec) -> dict[str, Any]:
     }
 
 
-def _units(side: SideKey) -> dict[str, dict[str, Any]]:
+def _units(side: SideKey, tdr: TDRules) -> dict[str, dict[str, Any]]:
     if side == "A":
-        return {n: _human_entry(s) for n, s in c.HUMANS.items()}
-    return {n: _demon_entry(s) for n, s in c.DEMONS.items()}
+        return {n: _human_entry(s) for n, s in tdr.humans.items()}
+    return {n: _demon_entry(s) for n, s in tdr.demons.items()}
 
 
-def catalogue_dict(side: SideKey, params: TowerDefenseParams) -> dict[str, Any]:
+def catalogue_dict(side: SideKey, params: TowerDefenseParams, tdr: TDRules = V1_RULES) -> dict[str, Any]:
     """Structured catalogue for ``side``: both sides' units and every number the rules text uses."""
     other: SideKey = "B" if side == "A" else "A"
 
@@ -154,11 +155,11 @@ def catalogue_dict(side: SideKey, params: TowerDefenseParams) -> dict[str, Any]:
 
     return {
         "game": "tower_defense",
-        "ruleset": "v1",
+        "ruleset": tdr.ruleset,
         "side": side_facts(side),
         "opponent": side_facts(other),
-        "units": _units(side),
-        "opponent_units": _units(other),
+        "units": _units(side, tdr),
+        "opponent_units": _units(other, tdr),
         "board": _board(params),
         "timing": _timing(),
         "combat": _combat(),
@@ -197,10 +198,10 @@ def _demon_line(name: str, spec: c.DemonSpec) -> str:
     )
 
 
-def _catalogue_lines(side: SideKey) -> list[str]:
+def _catalogue_lines(side: SideKey, tdr: TDRules) -> list[str]:
     if side == "A":
-        return [_human_line(n, s) for n, s in c.HUMANS.items()]
-    return [_demon_line(n, s) for n, s in c.DEMONS.items()]
+        return [_human_line(n, s) for n, s in tdr.humans.items()]
+    return [_demon_line(n, s) for n, s in tdr.demons.items()]
 
 
 def _matrix_lines() -> list[str]:
@@ -223,17 +224,17 @@ def _matrix_lines() -> list[str]:
 
 
 _TEMPLATE = """\
-TOWER DEFENSE (ruleset v1). You play the {label} side ({plan_key}).
+TOWER DEFENSE (ruleset {ruleset}). You play the {label} side ({plan_key}).
 Your budget is {budget}; the {opp_label} side's budget is {opp_budget}. A plan that costs more than its
   budget loses the round. Units are bought at their catalogue cost.
 
 PLAN FORMAT
 Reply with one JSON object {{"{plan_key}": [entry, ...]}}; each entry is {entry_format}.
 - name: exact, case-sensitive unit name from your catalogue.
-- spawn_time: game milliseconds (a number >= {min_spawn_time}) before the unit appears; default
+- spawn_time: game milliseconds ({spawn_range}) before the unit appears; default
   {default_spawn_time}.
 {placement}
-- At most {max_entries} entries. Invalid entries are reported back as violations.
+- At most {max_entries} entries.{caps} Invalid entries are reported back as violations.
 Example: {example}
 
 BOARD
@@ -241,8 +242,7 @@ BOARD
   wide and column x spans {cell_px}x + {origin_px} .. {cell_px}x + {cell_right_offset_px} px.
 - Demons enter at column {demon_spawn_column} (left edge {demon_spawn_left_px} px) and walk left along their
   row. Rows never interact except through LinearExplosion and summons.
-- The Demon side wins as soon as any demon's left edge is at {goal_left_px} px or less (the left edge of
-  column {min_x}). The Human side wins when every demon, summoned ones included, is dead and no demon is still
+- {goal_rule} The Human side wins when every demon, summoned ones included, is dead and no demon is still
   waiting to spawn. A battle undecided after {tick_cap} ticks is a Human win.
 
 TIME
@@ -264,8 +264,7 @@ EACH TICK, IN ORDER
 3. Bullet hits: each bullet (oldest first) hits the earliest-created demon its {bullet_width_px} px wide box
    overlaps, and only that one; if that demon is one the bullet flies through, nothing happens.
 4. Humans act: a shooter fires when its interval has passed since its placement or last shot (so its first
-   shot comes one full interval after it appears), whether or not any demon exists. A LinearExplosion
-   explodes when its fuse has passed.
+   shot comes one full interval after it appears), whether or not any demon exists. {fuse_rule}
 5. Demons act (oldest first), see DEMONS.
 6. Bullets move {bullet_speed_px} px to the right; a bullet whose left edge passes {screen_width_px} px is
    gone.
@@ -308,9 +307,34 @@ The battle summary values surviving units at their cost, except: {summary_values
 """
 
 
-def rules_text(side: SideKey, params: TowerDefenseParams) -> str:
-    """The complete rules for a model playing ``side``, as the engine really behaves."""
-    cat = catalogue_dict(side, params)
+#: The ruleset-dependent sentences of the rules text, as ruleset v1 words them (see :func:`rules_text`).
+V1_SLOTS = {
+    "spawn_range": "a number >= {min_spawn_time}",
+    "caps": "",
+    "goal_rule": "The Demon side wins as soon as any demon's left edge is at {goal_left_px} px or less (the "
+    "left edge of column {min_x}).",
+    "fuse_rule": "A LinearExplosion explodes when its fuse has passed.",
+}
+
+
+def rules_text(
+    side: SideKey,
+    params: TowerDefenseParams,
+    tdr: TDRules = V1_RULES,
+    slots: dict[str, str] = V1_SLOTS,
+    cat: dict[str, Any] | None = None,
+) -> str:
+    """The complete rules for a model playing ``side``, as the engine really behaves.
+
+    Args:
+        side: The side reading the rules.
+        params: The game parameters.
+        tdr: The ruleset's units and constants.
+        slots: The ruleset-dependent sentences (they may use the same ``{fields}`` as the template).
+        cat: The catalogue object (default: :func:`catalogue_dict` of ``side``); its limits, board, timing
+            and combat sections fill the template.
+    """
+    cat = cat if cat is not None else catalogue_dict(side, params, tdr)
     me, opp, board = cat["side"], cat["opponent"], cat["board"]
     timing = cat["timing"]
     if side == "A":
@@ -331,7 +355,8 @@ def rules_text(side: SideKey, params: TowerDefenseParams) -> str:
         **board,
         **{k: v for k, v in timing.items() if not isinstance(v, dict)},
         **cat["combat"],
-        **cat["limits"],
+        **{k: v for k, v in cat["limits"].items() if not isinstance(v, dict)},
+        "ruleset": tdr.ruleset,
         "label": me["label"],
         "plan_key": me["plan_key"],
         "budget": me["budget"],
@@ -344,35 +369,10 @@ def rules_text(side: SideKey, params: TowerDefenseParams) -> str:
         "tick_5000": timing["spawn_examples_ms_to_tick"]["5000"],
         "base_speed": c.BASE_SPEED_PX // c.PX_PER_SPEED_UNIT,
         "matrix": "\n".join(_matrix_lines()),
-        "own_units": "\n".join(_catalogue_lines(side)),
-        "opp_units": "\n".join(_catalogue_lines("B" if side == "A" else "A")),
-        "summary_values": ", ".join(f"{n} {s.value}" for n, s in c.DEMONS.items() if s.value != s.cost),
+        "own_units": "\n".join(_catalogue_lines(side, tdr)),
+        "opp_units": "\n".join(_catalogue_lines("B" if side == "A" else "A", tdr)),
+        "summary_values": ", ".join(f"{n} {s.value}" for n, s in tdr.demons.items() if s.value != s.cost),
     }
+    values.update({k: v.format(**values) for k, v in slots.items()})
     # The template wraps for readability in code; continuation lines (indented) join their paragraph.
     return re.sub(r"\n {2,3}(?=\S)", " ", _TEMPLATE.format(**values))
-
-
-def plan_schema(side: SideKey, params: TowerDefenseParams) -> dict[str, Any]:
-    """JSON Schema (draft 2020-12) of a valid plan for ``side``."""
-    names = list(c.HUMANS if side == "A" else c.DEMONS)
-    props: dict[str, Any] = {"name": {"enum": names}}
-    required = ["name", "y"]
-    if side == "A":
-        props["x"] = {"type": "integer", "minimum": 0, "maximum": params.board_cols - 1}
-        required = ["name", "x", "y"]
-    props["y"] = {"type": "integer", "minimum": 0, "maximum": params.board_rows - 1}
-    props["spawn_time"] = {"type": "number", "minimum": 0, "default": DEFAULT_SPAWN_TIME}
-    key = PLAN_KEYS[side]
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": f"tower_defense {key} plan",
-        "type": "object",
-        "required": [key],
-        "properties": {
-            key: {
-                "type": "array",
-                "maxItems": params.max_entries,
-                "items": {"type": "object", "required": required, "properties": props},
-            }
-        },
-    }

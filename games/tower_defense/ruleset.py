@@ -36,6 +36,9 @@ class TDRules:
         lives: Demons that must reach the goal for a Demon win (v1: 1, the first one ends the battle).
             With more than one, a demon reaching the goal leaves the board and costs one life.
         unit_caps: Most entries of one unit name a plan may field (absent name: no cap).
+        max_spawn_time: Latest ``spawn_time`` a plan may give (game ms; ``None``: no limit).
+        mines: LinearExplosion's fuse starts when a demon first touches it instead of at its placement
+            (v1: at placement).
     """
 
     ruleset: str = "v1"
@@ -60,6 +63,8 @@ class TDRules:
     summoned_demon: str = c.SUMMONED_DEMON
     lives: int = 1
     unit_caps: Mapping[str, int] = field(default_factory=dict)
+    max_spawn_time: int | None = None
+    mines: bool = False
 
     def units(self, side: str) -> Mapping[str, c.HumanSpec] | Mapping[str, c.DemonSpec]:
         """The catalogue of side ``"A"`` (humans) or ``"B"`` (demons)."""

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from games.core.types import SideKey, ValidatedPlan, Violation
-from games.tower_defense.catalogue import DEMONS, HUMANS
 from games.tower_defense.params import TowerDefenseParams
+from games.tower_defense.ruleset import V1_RULES, TDRules
 
 #: Plan keys per side.
 PLAN_KEYS: dict[SideKey, str] = {"A": "humans", "B": "demons"}
@@ -22,10 +22,9 @@ PLAN_KEYS: dict[SideKey, str] = {"A": "humans", "B": "demons"}
 DEFAULT_SPAWN_TIME = 0
 
 
-def unit_costs(side: SideKey) -> Mapping[str, int]:
+def unit_costs(side: SideKey, rules: TDRules = V1_RULES) -> Mapping[str, int]:
     """Budget cost of every unit name of ``side``."""
-    units: Mapping[str, Any] = HUMANS if side == "A" else DEMONS
-    return {name: spec.cost for name, spec in units.items()}
+    return rules.costs(side)
 
 
 def _is_int(value: Any) -> bool:
@@ -37,14 +36,14 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, float) and math.isfinite(value) and value.is_integer()
 
 
-def _name_problem(side: SideKey, name: Any) -> Violation | None:
+def _name_problem(side: SideKey, name: Any, rules: TDRules) -> Violation | None:
     """The violation of a ``name`` value, or ``None`` when it names a unit of ``side``."""
-    own = HUMANS if side == "A" else DEMONS
+    own = rules.units(side)
     if not isinstance(name, str):
         return Violation("bad_type", f"name must be a string, got {type(name).__name__}", field="name")
     if name in own:
         return None
-    other = DEMONS if side == "A" else HUMANS
+    other = rules.units("B" if side == "A" else "A")
     folded = {n.lower(): n for n in own}
     if name.lower() in folded:
         hint = f"names are case-sensitive: did you mean {folded[name.lower()]!r}?"
@@ -72,8 +71,8 @@ def _coordinate(
     return value, None
 
 
-def _spawn_time(entry: Mapping[str, Any]) -> tuple[int | float | None, Violation | None]:
-    """Check ``spawn_time``: a finite number >= 0 (game ms); missing means 0."""
+def _spawn_time(entry: Mapping[str, Any], latest: int | None) -> tuple[int | float | None, Violation | None]:
+    """Check ``spawn_time``: a finite number >= 0 (game ms) and at most ``latest``; missing means 0."""
     if "spawn_time" not in entry:
         return DEFAULT_SPAWN_TIME, None
     value = entry["spawn_time"]
@@ -87,12 +86,28 @@ def _spawn_time(entry: Mapping[str, Any]) -> tuple[int | float | None, Violation
         )
     if value < 0:
         return None, Violation("out_of_range", f"spawn_time must be >= 0, got {value!r}", field="spawn_time")
+    if latest is not None and value > latest:
+        return None, Violation(
+            "out_of_range", f"spawn_time must be <= {latest}, got {value!r}", field="spawn_time"
+        )
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return value, None
 
 
-def validate_plan(side: SideKey, obj: Any, params: TowerDefenseParams) -> ValidatedPlan:
+def _cap_problem(name: str, counts: dict[str, int], rules: TDRules) -> Violation | None:
+    """The violation of one more ``name`` entry over the ruleset's cap for it (counting it in if allowed)."""
+    cap = rules.unit_caps.get(name)
+    n = counts.get(name, 0)
+    if cap is not None and n >= cap:
+        return Violation("unit_cap", f"at most {cap} {name} per plan; this entry was dropped", field="name")
+    counts[name] = n + 1
+    return None
+
+
+def validate_plan(
+    side: SideKey, obj: Any, params: TowerDefenseParams, rules: TDRules = V1_RULES
+) -> ValidatedPlan:
     """Validate any JSON value as ``side``'s plan (see the module docstring). Never raises."""
     key = PLAN_KEYS[side]
     other_key = PLAN_KEYS["B" if side == "A" else "A"]
@@ -100,7 +115,7 @@ def validate_plan(side: SideKey, obj: Any, params: TowerDefenseParams) -> Valida
     entries: list[dict[str, Any]] = []
 
     def done() -> ValidatedPlan:
-        costs = unit_costs(side)
+        costs = rules.costs(side)
         cost = sum(costs[e["name"]] for e in entries)
         return ValidatedPlan(side, {key: entries}, cost, tuple(violations))
 
@@ -125,6 +140,7 @@ def validate_plan(side: SideKey, obj: Any, params: TowerDefenseParams) -> Valida
         )
         items = items[: params.max_entries]
     occupied: dict[tuple[int, int], int] = {}
+    counts: dict[str, int] = {}
     for index, entry in enumerate(items):
         if not isinstance(entry, dict):
             violations.append(Violation("entry_not_object", "each entry must be a JSON object", index))
@@ -133,7 +149,7 @@ def validate_plan(side: SideKey, obj: Any, params: TowerDefenseParams) -> Valida
         if "name" not in entry:
             problems.append(Violation("missing_field", "missing field 'name'", field="name"))
         else:
-            bad_name = _name_problem(side, entry["name"])
+            bad_name = _name_problem(side, entry["name"], rules)
             if bad_name is not None:
                 problems.append(bad_name)
         x: int | None = None
@@ -144,7 +160,7 @@ def validate_plan(side: SideKey, obj: Any, params: TowerDefenseParams) -> Valida
         y, bad = _coordinate(entry, "y", params.board_rows, "row")
         if bad is not None:
             problems.append(bad)
-        spawn, bad = _spawn_time(entry)
+        spawn, bad = _spawn_time(entry, rules.max_spawn_time)
         if bad is not None:
             problems.append(bad)
         if not problems and x is not None and y is not None:
@@ -159,6 +175,10 @@ def validate_plan(side: SideKey, obj: Any, params: TowerDefenseParams) -> Valida
                 )
             else:
                 occupied[(x, y)] = index
+        if not problems and rules.unit_caps:
+            over = _cap_problem(entry["name"], counts, rules)
+            if over is not None:
+                problems.append(over)
         if problems:
             violations.extend(Violation(v.code, v.message, index, v.field) for v in problems)
             continue
@@ -167,3 +187,31 @@ def validate_plan(side: SideKey, obj: Any, params: TowerDefenseParams) -> Valida
         else:
             entries.append({"name": entry["name"], "y": y, "spawn_time": spawn})
     return done()
+
+
+def plan_schema(side: SideKey, params: TowerDefenseParams, rules: TDRules = V1_RULES) -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of a valid plan for ``side``."""
+    names = list(rules.units(side))
+    props: dict[str, Any] = {"name": {"enum": names}}
+    required = ["name", "y"]
+    if side == "A":
+        props["x"] = {"type": "integer", "minimum": 0, "maximum": params.board_cols - 1}
+        required = ["name", "x", "y"]
+    props["y"] = {"type": "integer", "minimum": 0, "maximum": params.board_rows - 1}
+    props["spawn_time"] = {"type": "number", "minimum": 0, "default": DEFAULT_SPAWN_TIME}
+    if rules.max_spawn_time is not None:
+        props["spawn_time"]["maximum"] = rules.max_spawn_time
+    key = PLAN_KEYS[side]
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": f"tower_defense {key} plan",
+        "type": "object",
+        "required": [key],
+        "properties": {
+            key: {
+                "type": "array",
+                "maxItems": params.max_entries,
+                "items": {"type": "object", "required": required, "properties": props},
+            }
+        },
+    }
