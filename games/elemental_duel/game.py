@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from games.core.errors import ParameterError
 from games.core.game import Game
 from games.core.types import BattleResult, Side, SideKey, ValidatedPlan
 from games.elemental_duel import planning, rules
-from games.elemental_duel.catalogue import DEFENDER_ELEMENTS, INVADER_ELEMENTS, SKILLS
+from games.elemental_duel.catalogue import (
+    DEFENDER_ELEMENTS,
+    INVADER_ELEMENTS,
+    SKILLS,
+    SKILLS_BY_ELEMENT,
+    SkillSpec,
+)
 from games.elemental_duel.engine import BattleOutcome, run_battle
 from games.elemental_duel.fighter import ActionLog
 from games.elemental_duel.params import DuelParams
@@ -49,6 +56,11 @@ class ElementalDuel(Game[DuelParams]):
     name: ClassVar[str] = "elemental_duel"
     params_type: ClassVar[type[Any]] = DuelParams
     default_initial_attempts: ClassVar[int] = 3
+    #: The ruleset's skills by key and their keys by element (a later ruleset swaps these).
+    skill_catalogue: ClassVar[Mapping[str, SkillSpec]] = SKILLS
+    skills_by_element: ClassVar[Mapping[str, tuple[str, ...]]] = SKILLS_BY_ELEMENT
+    #: The greedy bot's fixed plans by role.
+    greedy_plans: ClassVar[Mapping[str, list[dict[str, Any]]]] = GREEDY
 
     @property
     def sides(self) -> tuple[Side, Side]:
@@ -76,7 +88,7 @@ class ElementalDuel(Game[DuelParams]):
         return rules.example_plan(self._role(side))
 
     def plan_schema(self, side: SideKey) -> dict[str, Any]:  # noqa: D102
-        return rules.plan_schema(self._role(side), self.params)
+        return rules.plan_schema(self._role(side), self.params, self.skills_by_element)
 
     # ------------------------------------------------------------------ validation and simulation
     def validate(self, side: SideKey, obj: Any) -> ValidatedPlan:  # noqa: D102
@@ -91,6 +103,7 @@ class ElementalDuel(Game[DuelParams]):
             elements=self._elements(side),
             max_characters=self.params.max_characters,
             max_skills=self.params.max_skills,
+            skills_catalogue=self.skill_catalogue,
         )
 
     def _teams(self, plan_a: ValidatedPlan, plan_b: ValidatedPlan) -> tuple[list[Any], list[Any]]:
@@ -151,7 +164,13 @@ class ElementalDuel(Game[DuelParams]):
     def random_plan(self, side: SideKey, rng: random.Random) -> dict[str, Any]:  # noqa: D102
         p = self.params
         entries = planning.random_entries(
-            self._elements(side), self.side(side).budget, p.max_characters, p.max_skills, rng
+            self._elements(side),
+            self.side(side).budget,
+            p.max_characters,
+            p.max_skills,
+            rng,
+            self.skill_catalogue,
+            self.skills_by_element,
         )
         return {self.side(side).plan_key: entries}
 
@@ -161,10 +180,10 @@ class ElementalDuel(Game[DuelParams]):
         p = self.params
         entries: list[dict[str, Any]] = []
         left = me.budget
-        for e in GREEDY[me.name][: p.max_characters]:
+        for e in self.greedy_plans[me.name][: p.max_characters]:
             skills = []
             for s in e["skills"][: p.max_skills]:
-                cost = SKILLS[s].cost
+                cost = self.skill_catalogue[s].cost
                 if cost <= left:
                     skills.append(s)
                     left -= cost
@@ -177,7 +196,14 @@ class ElementalDuel(Game[DuelParams]):
         p = self.params
         entries = self.validate(side, plan).plan[me.plan_key]
         new = planning.mutate_entries(
-            entries, self._elements(side), me.budget, p.max_characters, p.max_skills, rng
+            entries,
+            self._elements(side),
+            me.budget,
+            p.max_characters,
+            p.max_skills,
+            rng,
+            cat=self.skill_catalogue,
+            by_el=self.skills_by_element,
         )
         return {me.plan_key: new}
 

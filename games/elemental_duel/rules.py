@@ -7,6 +7,7 @@ this), so what a model reads cannot drift from what the engine does.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from games.elemental_duel import catalogue as cat
@@ -30,12 +31,13 @@ EXAMPLE_PLANS: dict[str, list[dict[str, Any]]] = {
 DOWN_HP = 0
 
 
-def _fmt(x: float) -> str:
+def fmt(x: float) -> str:
     """A number as the catalogue holds it (``40`` not ``40.0``; ``0.45``)."""
     return str(int(x)) if float(x).is_integer() else repr(float(x))
 
 
-def _side_info(role: str, params: DuelParams) -> dict[str, Any]:
+def side_info(role: str, params: Any) -> dict[str, Any]:
+    """Key, role, label, plan key, budget and elements of ``role``'s side."""
     budget = params.defenders_budget if role == "defender" else params.invaders_budget
     return {
         "key": "A" if role == "defender" else "B",
@@ -47,11 +49,14 @@ def _side_info(role: str, params: DuelParams) -> dict[str, Any]:
     }
 
 
-def _skills_of(elements: list[str]) -> dict[str, list[dict[str, Any]]]:
+def skills_of(
+    elements: list[str], skill_list: Sequence[cat.SkillSpec] = cat.SKILL_LIST
+) -> dict[str, list[dict[str, Any]]]:
+    """The skills of ``elements`` as catalogue entries (key, cost, effect text, numbers), by element."""
     return {
         el: [
             {"key": s.key, "cost": s.cost, "effect": s.describe(), "numbers": dict(s.numbers)}
-            for s in cat.SKILL_LIST
+            for s in skill_list
             if s.element == el
         ]
         for el in elements
@@ -60,8 +65,8 @@ def _skills_of(elements: list[str]) -> dict[str, list[dict[str, Any]]]:
 
 def catalogue_dict(role: str, params: DuelParams) -> dict[str, Any]:
     """The structured catalogue for a model playing ``role`` (``defender`` / ``invader``)."""
-    me = _side_info(role, params)
-    other = _side_info("invader" if role == "defender" else "defender", params)
+    me = side_info(role, params)
+    other = side_info("invader" if role == "defender" else "defender", params)
     return {
         "game": "elemental_duel",
         "side": me,
@@ -78,8 +83,8 @@ def catalogue_dict(role: str, params: DuelParams) -> dict[str, Any]:
             "reductions": dict(cat.REDUCTIONS),
         },
         "multipliers": {a: dict(row) for a, row in cat.MULTIPLIERS.items()},
-        "skills": _skills_of(me["elements"]),
-        "opponent_skills": _skills_of(other["elements"]),
+        "skills": skills_of(me["elements"]),
+        "opponent_skills": skills_of(other["elements"]),
     }
 
 
@@ -88,8 +93,10 @@ def example_plan(role: str) -> dict[str, Any]:
     return {role + "s": [{"element": e["element"], "skills": list(e["skills"])} for e in EXAMPLE_PLANS[role]]}
 
 
-def plan_schema(role: str, params: DuelParams) -> dict[str, Any]:
-    """JSON Schema (draft 2020-12) of a valid plan for ``role``."""
+def plan_schema(
+    role: str, params: Any, by_element: Mapping[str, tuple[str, ...]] = cat.SKILLS_BY_ELEMENT
+) -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of a valid plan for ``role`` (skills of the ruleset's ``by_element``)."""
     elements = cat.DEFENDER_ELEMENTS if role == "defender" else cat.INVADER_ELEMENTS
     character = {
         "oneOf": [
@@ -101,7 +108,7 @@ def plan_schema(role: str, params: DuelParams) -> dict[str, Any]:
                     "skills": {
                         "type": "array",
                         "maxItems": params.max_skills,
-                        "items": {"enum": list(cat.SKILLS_BY_ELEMENT[el])},
+                        "items": {"enum": list(by_element[el])},
                     },
                 },
             }
@@ -117,7 +124,8 @@ def plan_schema(role: str, params: DuelParams) -> dict[str, Any]:
     }
 
 
-def _skill_lines(skills: dict[str, list[dict[str, Any]]]) -> list[str]:
+def skill_lines(skills: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """The rules-text lines listing ``skills`` (as :func:`skills_of` gives them) by element."""
     lines: list[str] = []
     for el, items in skills.items():
         lines.append(f"{el}:")
@@ -128,27 +136,14 @@ def _skill_lines(skills: dict[str, list[dict[str, Any]]]) -> list[str]:
 def rules_text(role: str, params: DuelParams) -> str:
     """The complete rules as the engine behaves, for a model playing ``role``."""
     c = catalogue_dict(role, params)
-    me, other, k = c["side"], c["opponent"], c["constants"]
-    lim = c["limits"]
+    k = c["constants"]
     red = k["reductions"]
-    own_els = ", ".join(me["elements"])
-    ex = example_plan(role)
-    lines = [
-        f'ELEMENTAL DUEL. You play the {me["label"]} (your plan key is "{me["plan_key"]}"); '
-        f"the opponent plays the {other['label']}.",
-        f"Your budget is {me['budget']} skill points; the {other['label']} have {other['budget']}.",
-        "",
-        "PLAN FORMAT",
-        f'Answer with one JSON object {{"{me["plan_key"]}": [ {{"element": ..., "skills": [...]}}, ... ]}}.',
-        f"- At most {lim['max_characters']} characters, in fighting order. Each has an element, exactly "
-        f"one of {own_els} (exact case), and a list of at most {lim['max_skills']} skills.",
+    skill_rule = (
         "- Skills are the exact snake_case keys listed under the character's own element below; no other "
         "spelling is accepted. A skill may be listed more than once (each listing costs again). An empty "
-        "skill list is allowed: that character just passes its turns.",
-        f"- Plan cost = the sum of the costs of every listed skill; it must not exceed your budget of "
-        f"{me['budget']}.",
-        "- A character with an invalid element is dropped; an invalid skill is dropped from its character.",
-        "",
+        "skill list is allowed: that character just passes its turns."
+    )
+    middle = [
         "HOW A BATTLE RUNS",
         f"- Every character starts with {k['start_hp']} HP. Nothing is random.",
         "- The teams fight a chain of one-on-one duels in plan order: the first invader duels the first "
@@ -158,10 +153,7 @@ def rules_text(role: str, params: DuelParams) -> str:
         "- On each of its turns a character uses the next skill of its list, strictly round-robin in the "
         "listed order (after the last skill it starts again from the first); the position carries over "
         "from one duel to the next. The target is always the current opponent.",
-        "- After every action (every skill, also pure self-buffs, even if the target just dropped): first "
-        "the actor loses r HP for each Reflective Shield or Rock Armor (amount r) the target carries; then "
-        "the actor loses c HP for each Parasitic Seed (amount c) it carries itself; then every Faith Emblem "
-        "and Divine Link on the target is removed.",
+        AFTER_ACTION,
         f"- A duel ends right after the first action that leaves either duellist at {k['down_hp']} HP or "
         f"less. The invader wins the duel only if its HP is above {k['down_hp']}; otherwise the defender "
         f"wins, even at {k['down_hp']} HP or less (such a defender then loses its next duel before acting).",
@@ -170,26 +162,80 @@ def rules_text(role: str, params: DuelParams) -> str:
         f"battle with no winner. The battle also stops after {k['max_duels']} duels.",
         "",
         "DAMAGE AND STATUSES",
-        f"- D(P) = trunc(P x m) - R, but at least {k['min_damage']}: m is the elemental multiplier below, R "
-        "the sum of the target's damage reductions (per instance: Fear Whisper "
-        f"{_fmt(red[cat.FEAR_WHISPER])}, "
-        f"Granite Barrier {_fmt(red[cat.GRANITE_BARRIER])}, Faith Emblem {_fmt(red[cat.FAITH_EMBLEM])}, "
-        f"Luminous Dispel {_fmt(red[cat.LUMINOUS_DISPEL])}, Angelic Sanctuary "
-        f'{_fmt(red[cat.ANGELIC_SANCTUARY])}). "Deal D(P)" means the target loses D(P) HP. HP can become '
-        "fractional.",
+        damage_line(k["min_damage"], red),
         f"- Heals are not limited by the starting HP (only capped at {k['hp_cap']} where stated).",
-        "- Statuses never expire, never tick and never deal damage over time; they stay on a character "
-        "across duels, and applying one again adds another instance (stacking). A status described as "
-        "inert does nothing except where another skill looks for it.",
+        STATUS_LINE,
+    ]
+    return compose_rules(c, example_plan(role), skill_rule, middle)
+
+
+#: The after-action steps (reflect, seeds, Faith Emblem), as the rules text states them.
+AFTER_ACTION = (
+    "- After every action (every skill, also pure self-buffs, even if the target just dropped): first "
+    "the actor loses r HP for each Reflective Shield or Rock Armor (amount r) the target carries; then "
+    "the actor loses c HP for each Parasitic Seed (amount c) it carries itself; then every Faith Emblem "
+    "and Divine Link on the target is removed."
+)
+#: How statuses behave, as the rules text states it.
+STATUS_LINE = (
+    "- Statuses never expire, never tick and never deal damage over time; they stay on a character "
+    "across duels, and applying one again adds another instance (stacking). A status described as "
+    "inert does nothing except where another skill looks for it."
+)
+
+
+def damage_line(min_damage: float, red: dict[str, float]) -> str:
+    """The rules-text bullet defining D(P) with the reductions ``red`` (status name -> amount)."""
+    return (
+        f"- D(P) = trunc(P x m) - R, but at least {min_damage}: m is the elemental multiplier below, R "
+        "the sum of the target's damage reductions (per instance: Fear Whisper "
+        f"{fmt(red[cat.FEAR_WHISPER])}, "
+        f"Granite Barrier {fmt(red[cat.GRANITE_BARRIER])}, Faith Emblem {fmt(red[cat.FAITH_EMBLEM])}, "
+        f"Luminous Dispel {fmt(red[cat.LUMINOUS_DISPEL])}, Angelic Sanctuary "
+        f'{fmt(red[cat.ANGELIC_SANCTUARY])}). "Deal D(P)" means the target loses D(P) HP. HP can become '
+        "fractional."
+    )
+
+
+def compose_rules(
+    c: dict[str, Any], ex: dict[str, Any], skill_rule: str, middle: list[str], title: str = "ELEMENTAL DUEL"
+) -> str:
+    """Assemble a rules text: header and plan format, the ruleset's ``middle`` sections, then tables.
+
+    Args:
+        c: The catalogue object (:func:`catalogue_dict` or a later ruleset's).
+        ex: The example plan.
+        skill_rule: The plan-format bullet about skill keys and lists.
+        middle: The battle and damage sections (lines).
+        title: The first words of the text.
+    """
+    me, other, k = c["side"], c["opponent"], c["constants"]
+    lim = c["limits"]
+    own_els = ", ".join(me["elements"])
+    lines = [
+        f'{title}. You play the {me["label"]} (your plan key is "{me["plan_key"]}"); '
+        f"the opponent plays the {other['label']}.",
+        f"Your budget is {me['budget']} skill points; the {other['label']} have {other['budget']}.",
+        "",
+        "PLAN FORMAT",
+        f'Answer with one JSON object {{"{me["plan_key"]}": [ {{"element": ..., "skills": [...]}}, ... ]}}.',
+        f"- At most {lim['max_characters']} characters, in fighting order. Each has an element, exactly "
+        f"one of {own_els} (exact case), and a list of at most {lim['max_skills']} skills.",
+        skill_rule,
+        f"- Plan cost = the sum of the costs of every listed skill; it must not exceed your budget of "
+        f"{me['budget']}.",
+        "- A character with an invalid element is dropped; an invalid skill is dropped from its character.",
+        "",
+        *middle,
         "",
         "ELEMENTAL MULTIPLIERS m (attacker -> target; every pair not listed is "
-        f"{_fmt(k['neutral_multiplier'])}):",
+        f"{fmt(k['neutral_multiplier'])}):",
     ]
     for a, row in c["multipliers"].items():
-        special = [f"{t} {_fmt(m)}" for t, m in row.items() if m != k["neutral_multiplier"]]
+        special = [f"{t} {fmt(m)}" for t, m in row.items() if m != k["neutral_multiplier"]]
         if special:
             lines.append(f"  {a} -> " + ", ".join(special))
-    lines += ["", f"YOUR SKILLS ({me['label']}; by element, with cost):", *_skill_lines(c["skills"])]
-    lines += ["", f"OPPONENT SKILLS ({other['label']}):", *_skill_lines(c["opponent_skills"])]
+    lines += ["", f"YOUR SKILLS ({me['label']}; by element, with cost):", *skill_lines(c["skills"])]
+    lines += ["", f"OPPONENT SKILLS ({other['label']}):", *skill_lines(c["opponent_skills"])]
     lines += ["", "EXAMPLE PLAN (valid):", json.dumps(ex)]
     return "\n".join(lines)

@@ -7,10 +7,11 @@ Entries beyond ``max_characters`` and skills beyond ``max_skills`` are dropped w
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from games.core.types import ValidatedPlan, Violation, json_type_name
-from games.elemental_duel.catalogue import ALL_ELEMENTS, SKILLS
+from games.elemental_duel.catalogue import ALL_ELEMENTS, SKILLS, SkillSpec
 
 _MISSING = object()
 
@@ -29,6 +30,7 @@ def validate_plan(
     elements: tuple[str, ...],
     max_characters: int,
     max_skills: int,
+    skills_catalogue: Mapping[str, SkillSpec] = SKILLS,
 ) -> ValidatedPlan:
     """Validate ``obj`` as the plan of one side; never raises.
 
@@ -41,6 +43,7 @@ def validate_plan(
         elements: The elements this side may field.
         max_characters: Most characters allowed.
         max_skills: Most skills per character.
+        skills_catalogue: The ruleset's skills by key (v1's by default).
     """
     violations: list[Violation] = []
     empty: dict[str, Any] = {plan_key: []}
@@ -103,7 +106,8 @@ def validate_plan(
         else:
             skills_ok = True
             for j, skill in enumerate(skills):
-                problem = _skill_problem(skill, j, element if element_ok else None, elements, max_skills)
+                el = element if element_ok else None
+                problem = _skill_problem(skill, j, el, elements, max_skills, skills_catalogue)
                 if problem is None:
                     good.append(skill)
                 else:
@@ -111,21 +115,26 @@ def validate_plan(
                     violations.append(Violation(code, msg, i, f"skills[{j}]"))
         if element_ok and skills_ok:
             kept.append({"element": element, "skills": good})
-            cost += sum(SKILLS[s].cost for s in good)
+            cost += sum(skills_catalogue[s].cost for s in good)
     return ValidatedPlan(side, {plan_key: kept}, cost, tuple(violations))
 
 
 def _skill_problem(
-    skill: Any, j: int, element: str | None, elements: tuple[str, ...], max_skills: int
+    skill: Any,
+    j: int,
+    element: str | None,
+    elements: tuple[str, ...],
+    max_skills: int,
+    catalogue: Mapping[str, SkillSpec],
 ) -> tuple[str, str] | None:
     """The (code, message) of what is wrong with one skill entry, or None if it is valid."""
     if j >= max_skills:
         return "too_many_skills", f"at most {max_skills} skills per character are allowed; dropped"
     if not isinstance(skill, str):
         return "bad_type", f"a skill must be a string key, got {json_type_name(skill)}"
-    spec = SKILLS.get(skill)
+    spec = catalogue.get(skill)
     if spec is None:
-        guess = SKILLS.get(_normalise(skill))
+        guess = catalogue.get(_normalise(skill))
         hint = f' (write the exact key "{guess.key}")' if guess is not None else ""
         return "unknown_skill", f"{skill!r} is not a skill key{hint}; dropped"
     if element is not None and spec.element != element:
