@@ -19,6 +19,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from metrics.errors import MixedFingerprintError, StoreError
+from metrics.store_file import check_store_file, connect_readonly
 
 if TYPE_CHECKING:
     from metrics.resampling import MatchResamples
@@ -142,19 +143,9 @@ def load_store(path: Path | str) -> StoreFrames:
     path = Path(path)
     if not path.is_file():
         raise StoreError(f"no results store at {path}")
+    check_store_file(path, SCHEMA_VERSION)  # says what the file is when it is not a store
+    con = connect_readonly(path)  # creates nothing beside the store; reads read-only folders too
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    except sqlite3.Error as exc:  # pragma: no cover - depends on the file system
-        raise StoreError(f"cannot open {path}: {exc}") from exc
-    try:
-        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        missing = [t for t in ("matches", "rounds", "decisions") if t not in tables]
-        if missing:
-            raise StoreError(f"{path} is not a Stratagem store (missing table(s) {', '.join(missing)})")
-        if "meta" in tables:
-            row = con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-            if row is not None and str(row[0]) != SCHEMA_VERSION:
-                raise StoreError(f"{path} has schema version {row[0]}; this Stratagem reads {SCHEMA_VERSION}")
         frames = {t: pd.read_sql_query(f"SELECT * FROM {t}", con) for t in ("matches", "rounds", "decisions")}
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"cannot read {path}: {exc}") from exc

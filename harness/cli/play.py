@@ -1,18 +1,26 @@
 """``stratagem play``: one match with a live round-by-round transcript (the typer wiring is in ``run_cmd``).
 
 The game is named ``GAME[@ruleset=R][,param=value,...]`` (:mod:`games.refs`); with no ruleset it plays
-the default one. Every name is checked before a store is opened, so bad input writes nothing.
+the default one. Every name is checked before a store is opened, so bad input writes nothing; with
+``--store`` the store is opened, its writer lease taken and its compatibility checked before the match
+header is printed, so a bad or busy store is one line and nothing is played.
 """
 
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
 
 from games.core.errors import StratagemError, UserError
 from games.core.types import canonical_json
+
+if TYPE_CHECKING:
+    from games.refs import GameRef
+    from harness.experiments.jobs import MatchJob
+    from harness.store import ResultStore
 
 
 def _err() -> Console:
@@ -35,20 +43,21 @@ def play_match(
     plan_schema: bool,
     store_path: str | None,
     allow_mixed: bool,
+    wait: bool = False,
 ) -> int:
     """Play one match live and optionally store it; returns the exit code (1: the match was voided).
 
     Raises:
-        UserError: Unknown game, ruleset, parameter, model or bad settings (one line; nothing written).
+        UserError: Unknown game, ruleset, parameter, model or bad settings, or a store that cannot be
+            written or is being written by another process (one line; nothing written or played).
     """
     from games.refs import parse_game_ref
     from harness.experiments import build_job, takes_no_sampling_params
     from harness.experiments.names import check_model_name
     from harness.models.types import GenerateConfig
     from harness.protocol.settings import MatchSettings
-    from harness.protocol.transcript import LiveTranscript, match_header
-    from harness.runner import check_store_compatible, play_job
-    from harness.store import ResultStore, utc_now
+    from harness.runner import check_store_compatible
+    from harness.store import ResultStore
 
     ref = parse_game_ref(game)
     try:
@@ -89,6 +98,39 @@ def play_match(
     g = ref.make()
     labels: dict[str, str] = {s.key: s.label for s in g.sides}
     console = Console()
+    store = ResultStore(store_path) if store_path else None
+    try:
+        if store is not None:
+            lease = store.acquire_lease(
+                f"stratagem play {job.match_id[:12]}",
+                wait=wait,
+                on_wait=lambda line: _err().print(escape(line)),
+            )
+            if lease.took_over is not None:
+                _err().print(escape(f"took over the writer lease of {lease.took_over}"))
+            check_store_compatible(store, [job], allow_mixed=allow_mixed)
+        return _play(job, ref, labels, console, store, model_a, model_b, seed, show_prompts)
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _play(
+    job: MatchJob,
+    ref: GameRef,
+    labels: dict[str, str],
+    console: Console,
+    store: ResultStore | None,
+    model_a: str,
+    model_b: str,
+    seed: int,
+    show_prompts: bool,
+) -> int:
+    """Print the header, play the match live and store it; returns the exit code (1: voided)."""
+    from harness.protocol.transcript import LiveTranscript, match_header
+    from harness.runner import play_job
+    from harness.store import utc_now
+
     header = {
         "match_id": job.match_id,
         "game": ref.name,
@@ -104,10 +146,7 @@ def play_match(
     live = LiveTranscript(
         console, labels=labels, models={"A": model_a, "B": model_b}, show_prompts=show_prompts
     )
-    store = ResultStore(store_path) if store_path else None
     try:
-        if store is not None:
-            check_store_compatible(store, [job], allow_mixed=allow_mixed)
         started = utc_now()
         result = asyncio.run(play_job(job, on_round=live.on_round, on_decision=live.on_decision))
         winner = result.winner
@@ -134,7 +173,4 @@ def play_match(
             _err().print(f"[red]match voided:[/red] {escape(exc.reason)}")
             return 1
         raise
-    finally:
-        if store is not None:
-            store.close()
     return 0

@@ -68,6 +68,7 @@ class RunnerPlayer:
     async def __call__(self, jobs: Sequence[MatchJob], spec: CheckSpec, store_path: Path) -> None:
         """Play ``jobs`` (already-finished ones are skipped by the runner)."""
         with ResultStore(store_path) as store:
+            store.acquire_lease("stratagem check")  # the check's store has one writer too
             check_store_compatible(store, [*self.fingerprint_jobs, *jobs], allow_mixed=False)
             if self.run_id is None:
                 self.run_id = store.start_run("check", spec_json(spec))

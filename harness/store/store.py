@@ -15,7 +15,13 @@ Guarantees:
 * each finished (or finally voided) match is written in ONE transaction — matches row, its rounds and its
   decisions — so a process killed at any moment leaves either all of a match or none of it;
 * a voided row is replaced when the match later finishes (its ``tries`` carry over);
-* the schema version is checked on open; an unknown version is a user error, never silently upgraded.
+* the schema version is checked on open; an unknown version is a user error, never silently upgraded;
+* one writer at a time: ``run`` / ``play`` call :meth:`ResultStore.acquire_lease` (:mod:`harness.store.lease`)
+  before they check or write anything, and every match write then checks the lease is still theirs;
+* ``ResultStore(path, readonly=True)`` reads without the lease and without creating any file
+  (:mod:`harness.store.readonly`); a writable store is in WAL mode while open and is switched back to
+  rollback-journal mode when it closes, so a store at rest has no ``-wal`` / ``-shm`` files and readers
+  never need to create them.
 
 Row dicts use exactly the column names of docs/records.md (see :mod:`harness.store.schema`).
 """
@@ -23,21 +29,23 @@ Row dicts use exactly the column names of docs/records.md (see :mod:`harness.sto
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol
 
-from games.core.errors import EngineError, UserError
+from games.core.errors import EngineError
 from harness.experiments.identity import stable_hash
 from harness.experiments.jobs import MatchJob
+from harness.store.errors import StoreError
+from harness.store.lease import WriterLease
+from harness.store.readonly import open_readonly, prepare_writer_path
+from harness.store.reads import StoreReads
 from harness.store.schema import SCHEMA_VERSION, column_names, create_statements
 
-
-class StoreError(UserError):
-    """The store file cannot be used (wrong schema version, not a Stratagem store, conflicting rows)."""
+__all__ = ["ResultStore", "StoreError", "package_version", "utc_now"]
 
 
 class _Row(Protocol):
@@ -76,20 +84,31 @@ def package_version() -> str:
         return "0+unknown"
 
 
-class ResultStore:
-    """A results store file; created (with its parent folder) on first open.
+class ResultStore(StoreReads):
+    """A results store file; created (with its parent folder) on first open unless ``create`` is false.
 
     Args:
         path: The SQLite file.
         create: If false, a missing file is a :class:`StoreError` instead of being created.
+        readonly: Open for reading only (implies ``create=False``): no lease, no file created beside
+            the store, and read-only folders and files can be read.
+
+    Raises:
+        StoreError: The path cannot hold a store (a parent is a file, an unwritable folder, a read-only
+            store opened for writing), or the file is not a Stratagem store of this schema version.
     """
 
-    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+    def __init__(self, path: str | Path, *, create: bool = True, readonly: bool = False) -> None:
         self.path = Path(path)
-        if not self.path.exists():
-            if not create:
-                raise StoreError(f"{self.path}: no such store")
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.readonly = readonly
+        self._lease: WriterLease | None = None
+        if (readonly or not create) and not self.path.exists():
+            raise StoreError(f"{self.path}: no such store")
+        if readonly:
+            self._conn = open_readonly(self.path)
+            self._conn.row_factory = sqlite3.Row
+            return
+        prepare_writer_path(self.path)
         try:
             self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
             self._conn.row_factory = sqlite3.Row
@@ -102,20 +121,25 @@ class ResultStore:
 
     # ------------------------------------------------------------------ lifecycle
     def _init_schema(self) -> None:
-        tables = {r[0] for r in self._conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if "meta" in tables:
-            row = self._conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-            version = row[0] if row else None
-            if version != SCHEMA_VERSION:
-                raise StoreError(
-                    f"{self.path}: store schema version {version!r}, this Stratagem reads {SCHEMA_VERSION!r}"
-                )
-            return
-        if tables:
-            raise StoreError(
-                f"{self.path}: not a Stratagem results store (tables: {', '.join(sorted(tables))})"
-            )
+        """Check the schema version, or create the schema.
+
+        Both happen inside one transaction, so two processes creating one new store cannot both insert it.
+        """
         with self._transaction():
+            tables = {r[0] for r in self._conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if "meta" in tables:
+                row = self._conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+                version = row[0] if row else None
+                if version != SCHEMA_VERSION:
+                    raise StoreError(
+                        f"{self.path}: store schema version {version!r}, this Stratagem reads"
+                        f" {SCHEMA_VERSION!r}"
+                    )
+                return
+            if tables:
+                raise StoreError(
+                    f"{self.path}: not a Stratagem results store (tables: {', '.join(sorted(tables))})"
+                )
             for stmt in create_statements():
                 self._conn.execute(stmt)
             self._conn.executemany(
@@ -123,9 +147,49 @@ class ResultStore:
                 [("schema_version", SCHEMA_VERSION), ("created_by", f"stratagem {package_version()}")],
             )
 
+    def acquire_lease(
+        self,
+        command: str,
+        *,
+        wait: bool = False,
+        on_wait: Callable[[str], None] | None = None,
+        lease: WriterLease | None = None,
+    ) -> WriterLease:
+        """Become the store's single writer (see :mod:`harness.store.lease`); released by :meth:`close`.
+
+        Args:
+            command: What is writing, named in a second writer's refusal (``stratagem run smoke``).
+            wait: Poll the store until the lease is free instead of refusing.
+            on_wait: Receives one line when ``wait`` starts waiting.
+            lease: A prepared lease (tests inject clocks); default: a new one for this process.
+
+        Raises:
+            StoreBusy: Another live process holds the lease and ``wait`` is false.
+        """
+        if self.readonly:
+            raise StoreError(f"{self.path}: opened read-only; it cannot take the writer lease")
+        lease = lease or WriterLease(self.path, command)
+        lease.acquire(self._conn, wait=wait, on_wait=on_wait)
+        self._lease = lease
+        return lease
+
     def close(self) -> None:
-        """Close the connection (idempotent)."""
-        self._conn.close()
+        """Give back the lease, switch a writable store back to rollback-journal mode, close (idempotent).
+
+        The journal-mode switch is best effort: it needs the store to itself, so while a reader or another
+        writer has it open the store stays in WAL mode (its ``-wal`` / ``-shm`` files then belong to them).
+        """
+        try:
+            if self._lease is not None:
+                self._lease.release(self._conn)
+                self._lease = None
+            if not self.readonly:
+                self._conn.execute("PRAGMA busy_timeout=0")
+                self._conn.execute("PRAGMA journal_mode=DELETE")
+        except sqlite3.Error:
+            pass
+        finally:
+            self._conn.close()
 
     def __enter__(self) -> ResultStore:
         return self
@@ -138,10 +202,14 @@ class ResultStore:
     def _transaction(self) -> _Tx:
         return _Tx(self._conn)
 
+    def _write_transaction(self) -> _Tx:
+        """A transaction that first checks this writer still holds its lease (if it took one)."""
+        return _Tx(self._conn, self._lease)
+
     # ------------------------------------------------------------------ writing
     def start_run(self, experiment: str, config_json: str) -> str:
         """Record one ``stratagem run`` invocation; returns its id (hash of experiment + start order)."""
-        with self._transaction():
+        with self._write_transaction():
             order = self._conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
             run_id = stable_hash({"experiment": experiment, "config": config_json, "order": order})
             self._conn.execute(
@@ -228,7 +296,7 @@ class ResultStore:
         )
         rounds = [r.to_row() for r in result.rounds]
         decisions = [d.to_row() for d in result.decisions]
-        with self._transaction():
+        with self._write_transaction():
             self._replace_voided(job.match_id)
             self._insert("matches", [row], job.match_id)
             self._insert("rounds", rounds, job.match_id)
@@ -259,87 +327,27 @@ class ResultStore:
             output_tokens=sum(int(d["output_tokens"] or 0) for d in drows if not d["reused"]),
             cost_usd=None if any(c is None for c in costs) else float(sum(costs)),
         )
-        with self._transaction():
+        with self._write_transaction():
             self._replace_voided(job.match_id)
             self._insert("matches", [row], job.match_id)
             self._insert("decisions", drows, job.match_id)
 
-    # ------------------------------------------------------------------ reading
-    def finished_ids(self) -> set[str]:
-        """Ids of matches stored as finished (a resumed run skips them)."""
-        return {r[0] for r in self._conn.execute("SELECT match_id FROM matches WHERE status='finished'")}
-
-    def fingerprints(self) -> set[str]:
-        """Every fingerprint present in the store."""
-        return {r[0] for r in self._conn.execute("SELECT DISTINCT fingerprint FROM matches")}
-
-    def ids_by_identity(self) -> dict[tuple[str, str, str, str, int, int], set[str]]:
-        """Stored match ids keyed by ``(game, model_a, model_b, first_reviser, seed, repetition)``."""
-        out: dict[tuple[str, str, str, str, int, int], set[str]] = {}
-        for r in self._conn.execute(
-            "SELECT game, model_a, model_b, first_reviser, seed, repetition, match_id FROM matches"
-        ):
-            out.setdefault((r[0], r[1], r[2], r[3], int(r[4]), int(r[5])), set()).add(r[6])
-        return out
-
-    def iter_matches(self) -> Iterator[dict[str, Any]]:
-        """Every matches row, ordered by match id."""
-        for r in self._conn.execute("SELECT * FROM matches ORDER BY match_id"):
-            yield dict(r)
-
-    def match(self, match_id: str) -> dict[str, Any] | None:
-        """The matches row of ``match_id`` (``None`` if absent)."""
-        r = self._conn.execute("SELECT * FROM matches WHERE match_id=?", (match_id,)).fetchone()
-        return dict(r) if r is not None else None
-
-    def find_match(self, prefix: str) -> dict[str, Any] | None:
-        """The match whose id starts with ``prefix`` (``None`` if none).
-
-        Raises:
-            StoreError: If the prefix is ambiguous.
-        """
-        rows = self._conn.execute(
-            "SELECT * FROM matches WHERE match_id >= ? AND match_id < ? ORDER BY match_id LIMIT 2",
-            (prefix, prefix + "\uffff"),
-        ).fetchall()
-        if len(rows) > 1 and rows[0]["match_id"] != prefix:
-            raise StoreError(f"match id prefix {prefix!r} is ambiguous")
-        return dict(rows[0]) if rows else None
-
-    def rounds(self, match_id: str) -> list[dict[str, Any]]:
-        """The round rows of a match, by round."""
-        cur = self._conn.execute('SELECT * FROM rounds WHERE match_id=? ORDER BY "round"', (match_id,))
-        return [dict(r) for r in cur]
-
-    def decisions(self, match_id: str) -> list[dict[str, Any]]:
-        """The decision rows of a match, by seq."""
-        cur = self._conn.execute("SELECT * FROM decisions WHERE match_id=? ORDER BY seq", (match_id,))
-        return [dict(r) for r in cur]
-
-    def runs(self) -> list[dict[str, Any]]:
-        """Every runs row, in the order they were started."""
-        return [dict(r) for r in self._conn.execute("SELECT * FROM runs ORDER BY rowid")]
-
-    def counts(self) -> dict[str, int]:
-        """Number of finished and voided matches."""
-        out = {"finished": 0, "voided": 0}
-        for status, n in self._conn.execute("SELECT status, COUNT(*) FROM matches GROUP BY status"):
-            out[str(status)] = int(n)
-        return out
-
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        """Run a read-only query (used by the exporter)."""
-        return self._conn.execute(sql, params).fetchall()
-
 
 class _Tx:
-    """``BEGIN IMMEDIATE`` … ``COMMIT`` (``ROLLBACK`` on any exception)."""
+    """``BEGIN IMMEDIATE`` … ``COMMIT`` (``ROLLBACK`` on any exception); checks ``lease`` first if given."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, lease: WriterLease | None = None) -> None:
         self._conn = conn
+        self._lease = lease
 
     def __enter__(self) -> None:
         self._conn.execute("BEGIN IMMEDIATE")
+        if self._lease is not None:
+            try:
+                self._lease.verify(self._conn)
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None

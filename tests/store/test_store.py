@@ -27,8 +27,10 @@ def test_creates_wal_store_with_schema_version(tmp_path):
     path = tmp_path / "sub" / "s.sqlite"
     with ResultStore(path) as store:
         assert store.runs() == []
+        assert store.query("PRAGMA journal_mode")[0][0] == "wal"  # WAL while a writer has it open
+    assert sorted(p.name for p in path.parent.iterdir()) == ["s.sqlite"]  # at rest: no -wal / -shm
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # readers need create nothing
     assert conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == SCHEMA_VERSION
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"meta", "runs", "matches", "rounds", "decisions"} <= tables
@@ -41,18 +43,22 @@ def test_rejects_other_schema_versions_and_foreign_files(tmp_path):
     conn.execute("UPDATE meta SET value='99' WHERE key='schema_version'")
     conn.commit()
     conn.close()
-    with pytest.raises(StoreError, match="schema version '99'"):
-        ResultStore(path)
+    for readonly in (False, True):
+        with pytest.raises(StoreError, match="schema version 99, newer than this Stratagem reads"):
+            ResultStore(path, readonly=readonly)
     other = tmp_path / "other.sqlite"
     c2 = sqlite3.connect(other)
     c2.execute("CREATE TABLE x (a)")
     c2.commit()
     c2.close()
-    with pytest.raises(StoreError, match="not a Stratagem results store"):
+    with pytest.raises(StoreError, match=r"an SQLite database of another program \(tables: x\)"):
         ResultStore(other)
-    (tmp_path / "junk.sqlite").write_bytes(b"not a database at all, just some bytes" * 100)
-    with pytest.raises(StoreError):
+    (tmp_path / "junk.sqlite").write_bytes(bytes(range(256)) * 16)
+    with pytest.raises(StoreError, match="not an SQLite database"):
         ResultStore(tmp_path / "junk.sqlite")
+    (tmp_path / "notes.sqlite").write_text("just some notes\n")
+    with pytest.raises(StoreError, match="a text file .*'just some notes'"):
+        ResultStore(tmp_path / "notes.sqlite", readonly=True)
     with pytest.raises(StoreError, match="no such store"):
         ResultStore(tmp_path / "absent.sqlite", create=False)
 
