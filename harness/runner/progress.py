@@ -23,6 +23,8 @@ class RunStats:
         voided: Matches written as voided after their last try.
         requeued: Voided tries that were put back in the queue.
         rounds: Rounds simulated by matches that finished in this run.
+        replayed: Matches played again because the worker process playing them was lost (Ray executor).
+        workers_lost: Worker processes lost and replaced during the run (Ray executor).
         failures: Non-``ok`` decision failure classes, plus ``void`` for voided tries.
         cost_usd: Spend of this run's decisions whose price is known.
         cost_unknown: Whether some decision's price was unknown (so ``cost_usd`` is a lower bound).
@@ -36,6 +38,8 @@ class RunStats:
     voided: int = 0
     requeued: int = 0
     rounds: int = 0
+    replayed: int = 0
+    workers_lost: int = 0
     failures: Counter[str] = field(default_factory=Counter)
     cost_usd: float = 0.0
     cost_unknown: bool = False
@@ -71,9 +75,14 @@ class RunStats:
         """One line for the end of a run."""
         rate = self.rounds / self.elapsed if self.elapsed > 0 else 0.0
         head = "interrupted" if self.interrupted else "done"
+        # Only runs that lost a worker say so: the asyncio runner's line stays as it always was.
+        lost = ""
+        if self.workers_lost:
+            plural = "s" if self.workers_lost != 1 else ""
+            lost = f", {self.replayed} replayed after {self.workers_lost} lost worker{plural}"
         return (
             f"{head}: {self.done}/{self.total} matches ({self.finished} played now,"
-            f" {self.skipped} already stored, {self.voided} voided, {self.requeued} re-queued),"
+            f" {self.skipped} already stored, {self.voided} voided, {self.requeued} re-queued{lost}),"
             f" {self.rounds} rounds in {self.elapsed:.1f}s"
             f" ({rate:.1f} rounds/s), failures: {self.failures_text()}, spend {self.spend_text()}"
         )

@@ -7,25 +7,37 @@ finished match, resume by skipping finished ids, voided matches re-queued up to 
 stops after writing what finished — and the stored results are the same as the asyncio runner's.
 
 * **Workers** are async Ray actors, one process each, every one with its own event loop, shared agents
-  and initial-plan cache, playing up to ``max_matches / workers`` matches at once.
+  and initial-plan cache, playing up to ``max_matches / workers`` matches at once
+  (:mod:`harness.runner.ray_worker`).
 * **Affinity.** Under ``initial_plans: shared``, matches that can share an initial plan (same model,
   generation, side and game) are pinned to one worker, in queue order, so "one initial plan per model
   and side" holds exactly as in one process. Other matches go to whichever worker has a free slot.
 * **Provider limits** are split between workers (``limit // workers``, at least 1 each), so the cluster
   as a whole stays within the configured requests in flight.
+* **Lost workers.** When a worker process dies (killed, out of memory, its node gone), a fresh one takes
+  its place and every match that was in flight on it is played again: pinned matches on the newcomer in
+  their first order, the others wherever a slot is free. The run goes on by itself. Nothing a lost
+  worker sent is stored after it is counted lost, so no match is written twice; bot matches are seeded
+  per match, and the newcomer is handed the shared initial plans already made, so a replay stores what
+  the first try would have. A match that was on :data:`MAX_LOSSES` lost workers stops the run (it is
+  likely what kills them). ``RunStats.replayed`` and ``RunStats.workers_lost`` count it all.
 * A model that only exists in the driver's memory (``scripted/``) cannot be played by a worker; the
   run says so before starting.
+
+Why not Ray's own ``max_restarts`` / ``max_task_retries``: a restarted actor would take the retried calls
+in any order, number them from zero while the driver's numbers go on, and start with an empty plan
+cache. The driver has to decide what is replayed where, in which order, and with which plans.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
 import importlib
 import os
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from games.core.errors import StratagemError, UserError
@@ -39,15 +51,21 @@ from harness.runner.execute import (
     settle_void,
 )
 from harness.runner.progress import ProgressView, RunStats
+from harness.runner.ray_worker import PlanKey, SharedPlan, WorkerOutcome, worker_class
 from harness.store.store import ResultStore, utc_now
 
 RAY_MISSING = 'the ray executor needs Ray: pip install -e ".[ray]"'
 # ModelSettings fields a worker cannot receive: per-process objects (locks, callbacks, the sleep hook).
 _LOCAL_ONLY = ("limiters", "on_event", "sleep")
+#: A match in flight on this many lost workers stops the run: it is likely what kills them (its memory,
+#: a crash in native code), and replaying it for ever would hide that.
+MAX_LOSSES = 3
+# What ray.get raises when the worker (or its node) is gone, rather than the call failing in the worker.
+_LOST_ERRORS = ("RayActorError", "WorkerCrashedError", "NodeDiedError", "ObjectLostError")
 
 
 class WorkerLost(StratagemError):
-    """A Ray worker process died; what finished is stored and running the command again resumes."""
+    """Ray workers fail in a way the run cannot go on from; what finished is stored, a rerun resumes."""
 
 
 def worker_settings(settings: ModelSettings | None, workers: int) -> dict[str, Any]:
@@ -105,61 +123,147 @@ def _check_playable(jobs: Sequence[MatchJob]) -> None:
                 raise UserError(f"{model} lives in this process only; the ray executor cannot play it")
 
 
-def _hand_over(done: Any, task: Any) -> None:
-    """Pass a finished match task's outcome to the call waiting for it (if that call still waits)."""
-    if not done.done():
-        if task.cancelled():
-            done.cancel()
+@dataclass
+class _Call:
+    """A match in flight: on which worker, which life of that worker, and its call number there."""
+
+    item: Pending
+    worker: int
+    life: int
+    seq: int
+
+
+class _Driver:
+    """The driver's side of one Ray run: queues, workers (replaced when lost), and settling outcomes.
+
+    Args:
+        ray: The ``ray`` module.
+        pending: The jobs to play, in queue order.
+        store: The store (written only here).
+        st: The run's counters.
+        run_id: The run's id in the store.
+        opts: The run's options.
+        n: Worker processes.
+    """
+
+    def __init__(
+        self,
+        ray: Any,
+        pending: Sequence[Pending],
+        store: ResultStore,
+        st: RunStats,
+        *,
+        run_id: str,
+        opts: RunOptions,
+        n: int,
+    ) -> None:
+        self.ray, self.store, self.st, self.run_id, self.opts = ray, store, st, run_id, opts
+        self.lost_errors = tuple(getattr(ray.exceptions, name) for name in _LOST_ERRORS)
+        self.per_worker = max(1, opts.max_matches // n)
+        self.spec = worker_settings(opts.model_settings, n)
+        self.worker_class = worker_class(ray)
+        self.known: dict[PlanKey, SharedPlan] = {}  # every shared plan a returned match used
+        self.actors = [self._new_actor() for _ in range(n)]
+        self.lives = [0] * n
+        self.seqs = [0] * n
+        self.busy = [0] * n
+        self.in_flight: dict[Any, _Call] = {}
+        self.losses: Counter[str] = Counter()
+        self.groups = affinity_groups([p.job for p in pending])
+        self.pinned: list[deque[Pending]] = [deque() for _ in range(n)]
+        self.free: deque[Pending] = deque()
+        group_worker: dict[int, int] = {}
+        load = [0] * n
+        for item in pending:
+            group = self.groups.get(item.job.match_id)
+            if group is None:
+                self.free.append(item)
+                continue
+            if group not in group_worker:  # a new group goes to the least-loaded worker (stable ties)
+                group_worker[group] = min(range(n), key=lambda w: (load[w], w))
+            w = group_worker[group]
+            load[w] += 1
+            self.pinned[w].append(item)
+
+    def _new_actor(self) -> Any:
+        # Slack above per_worker: a call waiting for its turn must never hold the slot it waits for.
+        return self.worker_class.options(max_concurrency=2 * self.per_worker).remote(self.spec, self.known)
+
+    def _queue_of(self, item: Pending, w: int) -> deque[Pending]:
+        # Pinned matches stay with their worker's slot (its plan cache), the others go to anyone.
+        return self.pinned[w] if item.job.match_id in self.groups else self.free
+
+    def submit(self) -> None:
+        """Fill every worker's free slots, pinned matches first."""
+        for w, actor in enumerate(self.actors):
+            while self.busy[w] < self.per_worker and (self.pinned[w] or self.free):
+                item = self.pinned[w].popleft() if self.pinned[w] else self.free.popleft()
+                item.started_at = utc_now()
+                ref = actor.play.remote(item.job, self.seqs[w])
+                self.in_flight[ref] = _Call(item, w, self.lives[w], self.seqs[w])
+                self.seqs[w] += 1
+                self.busy[w] += 1
+
+    def step(self) -> BaseException | None:
+        """Wait for one call and settle it; the error that stops the run, if any."""
+        from harness.protocol import MatchVoided
+
+        ready, _ = self.ray.wait(list(self.in_flight), num_returns=1)
+        call = self.in_flight.pop(ready[0])
+        self.busy[call.worker] -= 1
+        try:
+            outcome: WorkerOutcome = self.ray.get(ready[0])
+        except self.lost_errors as exc:
+            return self._lose(call, exc)
+        except Exception as exc:  # the call itself failed (a bug, a value that does not pickle)
+            return WorkerLost(f"a Ray worker failed ({type(exc).__name__}): {exc}")
+        item, w = call.item, call.worker
+        self.known.update(outcome.plans)
+        if outcome.kind == "ok":
+            settle_finished(item, outcome.result, self.store, self.st, run_id=self.run_id)
+            self.st.rounds += len(outcome.result.rounds)
+        elif outcome.kind == "void" and outcome.void is not None:
+            void = MatchVoided(*outcome.void)
+            tries = self.opts.max_tries
+            if settle_void(item, void, self.store, self.st, run_id=self.run_id, max_tries=tries):
+                self._queue_of(item, w).append(item)
         else:
-            done.set_result(task.result())
+            return outcome.error or WorkerLost(f"a Ray worker sent an empty {outcome.kind!r} outcome")
+        return None
 
+    def _lose(self, call: _Call, exc: BaseException) -> BaseException | None:
+        """Worker ``call.worker`` is gone: replace it, and put every match that was on it back in line."""
+        # Every call of a lost life is dropped here at once, so no later call of it is ever settled.
+        w, life = call.worker, call.life
+        dropped = [ref for ref, c in self.in_flight.items() if c.worker == w and c.life == life]
+        calls = sorted([call, *(self.in_flight.pop(ref) for ref in dropped)], key=lambda c: c.seq)
+        why = f"{type(exc).__name__}: {(str(exc).strip().splitlines() or [''])[0]}"  # Ray's are long
+        for c in calls:
+            self.losses[c.item.job.match_id] += 1
+            if self.losses[c.item.job.match_id] >= MAX_LOSSES:
+                return WorkerLost(
+                    f"match {c.item.job.match_id} was in flight on {MAX_LOSSES} lost Ray workers ({why});"
+                    " what finished is stored, and running the command again resumes"
+                )
+        # Back at the head of the line in their first order: a replacement starts them first, so the
+        # match that first asked for a shared plan asks first again.
+        for c in reversed(calls):
+            self._queue_of(c.item, w).appendleft(c.item)
+        self.st.replayed += len(calls)
+        self.st.workers_lost += 1
+        with contextlib.suppress(Exception):  # best effort: it is dead, or about to be left behind
+            self.ray.kill(self.actors[w], no_restart=True)
+        self.lives[w] += 1
+        self.seqs[w] = 0
+        self.busy[w] = 0
+        self.actors[w] = self._new_actor()
+        return None
 
-def _worker_class(ray: Any) -> Any:
-    @ray.remote
-    class MatchWorker:
-        """One worker process: its own loop, agents and initial-plan cache.
-
-        Ray starts an async actor's calls in any order, but which match makes a shared initial plan
-        depends on which one asks first. So the driver numbers each worker's calls and the worker starts
-        matches strictly in that order, as the asyncio runner starts them in queue order.
-        """
-
-        def __init__(self, settings: dict[str, Any]) -> None:
-            from harness.protocol import InitialPlanCache
-            from harness.runner.execute import MatchResources
-
-            self.resources = MatchResources(ModelSettings(**settings))
-            self.plan_cache = InitialPlanCache()
-            self.next_seq = 0
-            self.arrived: dict[int, tuple[MatchJob, Any]] = {}
-
-        async def play(self, job: MatchJob, seq: int) -> tuple[Any, ...]:
-            import asyncio
-
-            done = asyncio.get_running_loop().create_future()
-            self.arrived[seq] = (job, done)
-            while self.next_seq in self.arrived:  # start every match whose turn has come, in order
-                ready_job, ready_done = self.arrived.pop(self.next_seq)
-                self.next_seq += 1
-                task = asyncio.ensure_future(self._outcome(ready_job))
-                task.add_done_callback(functools.partial(_hand_over, ready_done))
-            outcome: tuple[Any, ...] = await done
-            return outcome
-
-        async def _outcome(self, job: MatchJob) -> tuple[Any, ...]:
-            # Exceptions do not cross processes whole (MatchVoided would lose its records): plain tuples.
-            from harness.protocol import MatchVoided
-            from harness.runner.execute import play_job
-
-            try:
-                result = await play_job(job, resources=self.resources, plan_cache=self.plan_cache)
-            except MatchVoided as void:
-                return ("void", void.reason, void.decisions, void.cause)
-            except Exception as exc:
-                return ("error", exc)
-            return ("ok", result)
-
-    return MatchWorker
+    def cancel(self) -> None:
+        """Cancel the calls still in flight (best effort: the workers are shut down anyway)."""
+        for ref in self.in_flight:
+            with contextlib.suppress(Exception):
+                self.ray.cancel(ref)
 
 
 def run_jobs_ray(
@@ -186,10 +290,9 @@ def run_jobs_ray(
     Raises:
         UserError: Ray is not installed, or a job names a model a worker cannot build.
         CacheMiss: A replay-only cache has no answer (after writing what finished).
+        WorkerLost: A match was on :data:`MAX_LOSSES` lost workers, or a worker call failed otherwise.
     """
     ray = require_ray()
-    from harness.protocol import MatchVoided
-
     opts = options or RunOptions()
     st = stats or RunStats()
     _check_playable(jobs)
@@ -208,74 +311,20 @@ def run_jobs_ray(
         )
     try:
         n = max(1, min(workers or int(ray.cluster_resources().get("CPU", 1)), len(pending)))
-        per_worker = max(1, opts.max_matches // n)
-        worker_class = _worker_class(ray)
-        actors = [
-            # Slack above per_worker: a call waiting for its turn must never hold the slot it waits for.
-            worker_class.options(max_concurrency=2 * per_worker).remote(
-                worker_settings(opts.model_settings, n)
-            )
-            for _ in range(n)
-        ]
-        groups = affinity_groups([p.job for p in pending])
-        pinned: list[deque[Pending]] = [deque() for _ in range(n)]
-        free: deque[Pending] = deque()
-        group_worker: dict[int, int] = {}
-        load = [0] * n
-        for item in pending:
-            group = groups.get(item.job.match_id)
-            if group is None:
-                free.append(item)
-                continue
-            if group not in group_worker:  # a new group goes to the least-loaded worker (stable ties)
-                group_worker[group] = min(range(n), key=lambda w: (load[w], w))
-            w = group_worker[group]
-            load[w] += 1
-            pinned[w].append(item)
-        in_flight: dict[Any, tuple[Pending, int]] = {}
-        busy = [0] * n
-        seqs = [0] * n
+        driver = _Driver(ray, pending, store, st, run_id=run_id, opts=opts, n=n)
         error: BaseException | None = None
-
-        def submit() -> None:
-            for w in range(n):
-                while busy[w] < per_worker and (pinned[w] or free):
-                    item = pinned[w].popleft() if pinned[w] else free.popleft()
-                    item.started_at = utc_now()
-                    in_flight[actors[w].play.remote(item.job, seqs[w])] = (item, w)
-                    seqs[w] += 1
-                    busy[w] += 1
-
         with view:
             try:
-                submit()
-                while in_flight and error is None:
-                    ready, _ = ray.wait(list(in_flight), num_returns=1)
-                    item, w = in_flight.pop(ready[0])
-                    busy[w] -= 1
-                    try:
-                        outcome = ray.get(ready[0])
-                    except Exception as exc:  # a worker process died (killed, out of memory)
-                        outcome = ("error", WorkerLost(f"a Ray worker failed ({type(exc).__name__}): {exc}"))
-                    if outcome[0] == "ok":
-                        settle_finished(item, outcome[1], store, st, run_id=run_id)
-                        st.rounds += len(outcome[1].rounds)
-                    elif outcome[0] == "void":
-                        void = MatchVoided(outcome[1], outcome[2], outcome[3])
-                        if settle_void(item, void, store, st, run_id=run_id, max_tries=opts.max_tries):
-                            # Back to the same worker's queue if pinned (its plan cache), else anyone's.
-                            (pinned[w] if item.job.match_id in groups else free).append(item)
-                    else:
-                        error = outcome[1]
+                driver.submit()
+                while driver.in_flight and error is None:
+                    error = driver.step()
                     view.update()
                     if error is None:
-                        submit()
+                        driver.submit()
             except KeyboardInterrupt:
                 st.interrupted = True
             finally:
-                for ref in in_flight:
-                    with contextlib.suppress(Exception):  # best effort: the workers are shut down anyway
-                        ray.cancel(ref)
+                driver.cancel()
         if error is not None:
             raise error
         return st
