@@ -38,6 +38,8 @@ class UnitSpec:
         ability: Engine behaviour as a template over ``effects`` (see :func:`ability_text`).
         effects: The ability's numbers; a ``*_gold`` key is the Gold value of the key without the suffix,
             a key without a ``*_gold`` partner is the same for both tiers.
+        taunt: Enemy attacks must target it first (only in rulesets that have Taunt).
+        behaviour: The engine behaviour it runs when that is not the one named after it (later rulesets).
     """
 
     name: str
@@ -50,9 +52,11 @@ class UnitSpec:
     divine_shield: bool = False
     effects: dict[str, int] = field(default_factory=dict)
     has_gold: bool = True
+    taunt: bool = False
+    behaviour: str = ""
 
 
-_TABLE: tuple[tuple[str, str, int, str, int, int], ...] = (
+TABLE: tuple[tuple[str, str, int, str, int, int], ...] = (
     # name, side, cost (Bronze), element, attack, health (Bronze)
     ("FireLizard", INVADER, 1, "Fire", 2, 2),
     ("WaterElemental", INVADER, 1, "Water", 2, 2),
@@ -81,7 +85,7 @@ _TABLE: tuple[tuple[str, str, int, str, int, int], ...] = (
 )
 #: Ability numbers; a ``*_gold`` key is the Gold value of the key without the suffix, a key without a
 #: ``*_gold`` partner holds for both tiers.
-_EFFECTS: dict[str, dict[str, int]] = {
+EFFECTS: dict[str, dict[str, int]] = {
     "FireLizard": {"damage": 2, "damage_gold": 4},
     "WaterElemental": {"attack_gain": 1, "attack_gain_gold": 2},
     "MoltenHound": {"damage": 1, "damage_gold": 2},
@@ -98,10 +102,10 @@ _EFFECTS: dict[str, dict[str, int]] = {
     "MountainGiant": {"attack_drop": 2, "attack_drop_gold": 4},
     "AncientTreant": {"buff": 2, "buff_gold": 4},
 }
-_SHIELDED = frozenset(("TideGuardian", "Paladin", "Soldier"))
+SHIELDED = frozenset(("TideGuardian", "Paladin", "Soldier"))
 _BRONZE_ONLY = frozenset(("Soldier",))
 #: Engine behaviour as templates over the unit's effects plus ``max_units``.
-_ABILITIES: dict[str, str] = {
+ABILITIES: dict[str, str] = {
     "FireLizard": (
         "Deathrattle: when it dies from damage dealt by an enemy minion, that minion takes {damage} "
         "damage (Gold: {damage_gold})."
@@ -201,7 +205,16 @@ _ABILITIES: dict[str, str] = {
 }
 
 
-def _build(side: str) -> dict[str, UnitSpec]:
+def build_roster(
+    side: str,
+    table: tuple[tuple[str, str, int, str, int, int], ...] = TABLE,
+    effects: dict[str, dict[str, int]] = EFFECTS,
+    abilities: dict[str, str] = ABILITIES,
+    shielded: frozenset[str] = SHIELDED,
+    taunt: frozenset[str] = frozenset(),
+    behaviours: dict[str, str] | None = None,
+) -> dict[str, UnitSpec]:
+    """The units of ``side`` built from a ruleset's tables (ruleset v1's by default)."""
     return {
         name: UnitSpec(
             name,
@@ -210,26 +223,58 @@ def _build(side: str) -> dict[str, UnitSpec]:
             element,
             attack,
             health,
-            _ABILITIES[name],
-            divine_shield=name in _SHIELDED,
-            effects=dict(_EFFECTS.get(name, {})),
+            abilities[name],
+            divine_shield=name in shielded,
+            effects=dict(effects.get(name, {})),
             has_gold=name not in _BRONZE_ONLY,
+            taunt=name in taunt,
+            behaviour=(behaviours or {}).get(name, ""),
         )
-        for name, s, cost, element, attack, health in _TABLE
+        for name, s, cost, element, attack, health in table
         if s == side
     }
 
 
-INVADERS: dict[str, UnitSpec] = _build(INVADER)
-DEFENDERS: dict[str, UnitSpec] = _build(DEFENDER)
-TOKENS: dict[str, UnitSpec] = _build(TOKEN)
+INVADERS: dict[str, UnitSpec] = build_roster(INVADER)
+DEFENDERS: dict[str, UnitSpec] = build_roster(DEFENDER)
+TOKENS: dict[str, UnitSpec] = build_roster(TOKEN)
 #: Every minion type the engine can create, by name (RockBeetle tokens are plain RockBeetles).
 ALL_UNITS: dict[str, UnitSpec] = {**INVADERS, **DEFENDERS, **TOKENS}
 
 
-def roster(role: str) -> dict[str, UnitSpec]:
-    """The buyable units of ``role`` (``defender`` or ``invader``)."""
-    return DEFENDERS if role == DEFENDER else INVADERS
+@dataclass(frozen=True)
+class Catalogue:
+    """One ruleset's units and rule switches: everything the engine, validator and rules text read.
+
+    Attributes:
+        ruleset: The ruleset's name (``v1``, ``v2``).
+        defenders: The defenders' buyable units, by name, in catalogue order.
+        invaders: The invaders' buyable units likewise.
+        tokens: Units only abilities create.
+        taunt: Whether attacks must target a Taunt minion first.
+    """
+
+    ruleset: str
+    defenders: dict[str, UnitSpec]
+    invaders: dict[str, UnitSpec]
+    tokens: dict[str, UnitSpec]
+    taunt: bool = False
+    all_units: dict[str, UnitSpec] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "all_units", {**self.invaders, **self.defenders, **self.tokens})
+
+    def roster(self, role: str) -> dict[str, UnitSpec]:
+        """The buyable units of ``role`` (``defender`` or ``invader``)."""
+        return self.defenders if role == DEFENDER else self.invaders
+
+
+V1 = Catalogue("v1", DEFENDERS, INVADERS, TOKENS)
+
+
+def roster(role: str, cat: Catalogue = V1) -> dict[str, UnitSpec]:
+    """The buyable units of ``role`` (``defender`` or ``invader``) in ``cat`` (ruleset v1's by default)."""
+    return cat.roster(role)
 
 
 def unit_cost(spec: UnitSpec, tier: str) -> int:
@@ -253,6 +298,8 @@ def unit_dict(spec: UnitSpec, max_units: int) -> dict[str, Any]:
         "effects": dict(spec.effects),
         "ability": ability_text(spec, max_units),
     }
+    if spec.taunt:
+        out["taunt"] = True
     if spec.has_gold:
         out["gold_cost"] = spec.cost * GOLD_COST_MULTIPLIER
         out["gold_attack"] = spec.attack * GOLD_STAT_MULTIPLIER
@@ -260,10 +307,12 @@ def unit_dict(spec: UnitSpec, max_units: int) -> dict[str, Any]:
     return out
 
 
-def catalogue_dict(own_role: str, own_budget: int, opponent_budget: int, max_units: int) -> dict[str, Any]:
+def catalogue_dict(
+    own_role: str, own_budget: int, opponent_budget: int, max_units: int, cat: Catalogue = V1
+) -> dict[str, Any]:
     """Structured catalogue for a player of ``own_role``: own units, the opponent's, tokens, constants."""
     opp_role = INVADER if own_role == DEFENDER else DEFENDER
-    return {
+    out: dict[str, Any] = {
         "side": own_role,
         "budget": own_budget,
         "opponent_budget": opponent_budget,
@@ -271,7 +320,8 @@ def catalogue_dict(own_role: str, own_budget: int, opponent_budget: int, max_uni
         "tiers": list(TIERS),
         "gold_cost_multiplier": GOLD_COST_MULTIPLIER,
         "gold_stat_multiplier": GOLD_STAT_MULTIPLIER,
-        "units": {n: unit_dict(s, max_units) for n, s in roster(own_role).items()},
-        "opponent_units": {n: unit_dict(s, max_units) for n, s in roster(opp_role).items()},
-        "tokens": {n: unit_dict(s, max_units) for n, s in TOKENS.items()},
+        "units": {n: unit_dict(s, max_units) for n, s in cat.roster(own_role).items()},
+        "opponent_units": {n: unit_dict(s, max_units) for n, s in cat.roster(opp_role).items()},
+        "tokens": {n: unit_dict(s, max_units) for n, s in cat.tokens.items()},
     }
+    return out

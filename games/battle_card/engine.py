@@ -1,7 +1,8 @@
 """The battle card simulator (spec §3.5–3.9, engine mechanics of ruleset v1).
 
-Minions are small slotted objects and abilities dispatch on an integer ``kind``; every number comes from
-:mod:`games.battle_card.catalogue`. The engine is pure and deterministic. Lines are plain lists that are
+Minions (:mod:`games.battle_card.minion`) are small slotted objects and abilities dispatch on an integer
+``kind``; every number comes from the catalogue the minions are built from (ruleset v1's by default, see
+:mod:`games.battle_card.catalogue`). The engine is pure and deterministic. Lines are plain lists that are
 only ever mutated in place, because minions keep a reference to their enemy line (MoltenHound's deathrattle
 hits it).
 """
@@ -11,114 +12,35 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from games.battle_card.catalogue import ALL_UNITS, ATTACK_GUARD, GOLD_STAT_MULTIPLIER, UnitSpec
-from games.core.errors import EngineError
-
-# Kinds with behaviour; every other unit is kind PLAIN.
-(
-    PLAIN,
-    FIRE_LIZARD,
-    WATER_ELEMENTAL,
-    POISON_FROG,
-    MOLTEN_HOUND,
-    BATTLE_FRENZY,
+from games.battle_card.catalogue import ALL_UNITS, ATTACK_GUARD, UnitSpec
+from games.battle_card.minion import (
+    ANCIENT_TREANT,
     BANDIT_LEADER,
+    BATTLE_FRENZY,
+    BLACK_ROCK,
+    DEATH_HOOK,
+    ELITE_SOLDIER,
+    FIRE_LIZARD,
+    FOREST_SEER,
+    KING,
     LAVA_GOLEM,
+    MOLTEN_HOUND,
+    MOUNTAIN_GIANT,
+    PALADIN,
+    PHOENIX,
+    PHOENIX_SPLASH,
+    POISON_FROG,
+    SAPLING,
+    SHADOW_OVERLORD,
+    SHADOW_SUMMONER,
+    STONE_WARRIOR,
     TIDE_GUARDIAN,
     TIDE_LORD,
-    PHOENIX,
-    SHADOW_OVERLORD,
-    SAPLING,
-    FOREST_SEER,
-    STONE_WARRIOR,
-    ELITE_SOLDIER,
-    PALADIN,
-    BLACK_ROCK,
     VINE_PROTECTOR,
-    KING,
-    MOUNTAIN_GIANT,
-    ANCIENT_TREANT,
-) = range(22)
-
-_KIND_BY_NAME = {
-    "FireLizard": FIRE_LIZARD,
-    "WaterElemental": WATER_ELEMENTAL,
-    "PoisonFrog": POISON_FROG,
-    "MoltenHound": MOLTEN_HOUND,
-    "BattleFrenzy": BATTLE_FRENZY,
-    "BanditLeader": BANDIT_LEADER,
-    "LavaGolem": LAVA_GOLEM,
-    "TideGuardian": TIDE_GUARDIAN,
-    "TideLord": TIDE_LORD,
-    "Phoenix": PHOENIX,
-    "ShadowOverlord": SHADOW_OVERLORD,
-    "Sapling": SAPLING,
-    "ForestSeer": FOREST_SEER,
-    "StoneWarrior": STONE_WARRIOR,
-    "EliteSoldier": ELITE_SOLDIER,
-    "Paladin": PALADIN,
-    "BlackRock": BLACK_ROCK,
-    "VineProtector": VINE_PROTECTOR,
-    "King": KING,
-    "MountainGiant": MOUNTAIN_GIANT,
-    "AncientTreant": ANCIENT_TREANT,
-}
-# The one scaled ability number each kind carries in ``Minion.val`` (bronze key; gold key adds "_gold").
-_VALUE_KEY = {
-    FIRE_LIZARD: "damage",
-    WATER_ELEMENTAL: "attack_gain",
-    MOLTEN_HOUND: "damage",
-    BATTLE_FRENZY: "attack_loss",
-    LAVA_GOLEM: "burn",
-    SAPLING: "health_gain",
-    FOREST_SEER: "buff",
-    VINE_PROTECTOR: "heal",
-    MOUNTAIN_GIANT: "attack_drop",
-    ANCIENT_TREANT: "buff",
-}
-_NATURE = frozenset(k for n, k in _KIND_BY_NAME.items() if ALL_UNITS[n].element == "Nature")
-_DEATH_HOOK = frozenset((FIRE_LIZARD, MOLTEN_HOUND, PHOENIX))
-
-# Unscaled constants (same for Gold).
-PALADIN_BONUS = ALL_UNITS["Paladin"].effects["attack_bonus"]
-ELITE_BONUS = ALL_UNITS["EliteSoldier"].effects["attack_bonus"]
-BLACK_ROCK_PER_ALLY = ALL_UNITS["BlackRock"].effects["health_per_ally"]
-KING_SUMMON_BELOW = ALL_UNITS["King"].effects["summon_below"]
-PHOENIX_REBIRTH_HEALTH = ALL_UNITS["Phoenix"].effects["rebirth_health"]
-
-
-class Minion:
-    """One minion on a line. ``val`` is its (tier-scaled) ability number, ``gone`` marks removal."""
-
-    __slots__ = ("atk", "burn", "enemies", "gold", "gone", "hp", "kind", "name", "reborn", "shield", "val")
-
-    def __init__(self, name: str, gold: bool, enemies: list[Minion]) -> None:
-        spec: UnitSpec = ALL_UNITS[name]
-        mult = GOLD_STAT_MULTIPLIER if gold else 1
-        kind = _KIND_BY_NAME.get(name, PLAIN)
-        key = _VALUE_KEY.get(kind)
-        self.name = name
-        self.gold = gold
-        self.kind = kind
-        self.atk = spec.attack * mult
-        self.hp = spec.health * mult
-        self.shield = spec.divine_shield
-        self.burn = 0
-        self.reborn = False
-        self.gone = False
-        self.val = 0 if key is None else spec.effects[key + "_gold" if gold else key]
-        self.enemies = enemies
-
-    def state(self) -> dict[str, Any]:
-        """Snapshot for battle logs."""
-        return {
-            "name": self.name,
-            "tier": "Gold" if self.gold else "Bronze",
-            "attack": self.atk,
-            "health": self.hp,
-            "shield": self.shield,
-            "burn": self.burn,
-        }
+    WATER_ELEMENTAL,
+    Minion,
+)
+from games.core.errors import EngineError
 
 
 def _damage(v: Minion, amount: int, src: Minion | None, allies: list[Minion] | None) -> int:
@@ -129,14 +51,14 @@ def _damage(v: Minion, amount: int, src: Minion | None, allies: list[Minion] | N
     e = 0
     if src is not None and src.kind == POISON_FROG and not v.shield:
         v.hp = 0
-        if k in _DEATH_HOOK:
+        if k in DEATH_HOOK:
             _death(v, src)
     elif v.shield:
         v.shield = False
         if allies is not None:
             for x in allies:
                 if x.kind == PALADIN and x is not v:
-                    x.atk += PALADIN_BONUS
+                    x.atk += x.val
     else:
         hp = v.hp - amount
         if k == TIDE_LORD:
@@ -146,7 +68,7 @@ def _damage(v: Minion, amount: int, src: Minion | None, allies: list[Minion] | N
         v.hp = hp
         if hp <= 0:
             e = -hp
-            if k in _DEATH_HOOK:
+            if k in DEATH_HOOK:
                 _death(v, src)
     if src is not None:
         if k == LAVA_GOLEM:
@@ -166,9 +88,9 @@ def _death(v: Minion, src: Minion | None) -> None:
     elif k == MOLTEN_HOUND:
         for x in v.enemies:
             _damage(x, v.val, v, None)
-    elif not v.reborn:  # PHOENIX
+    elif not v.reborn:  # PHOENIX, PHOENIX_SPLASH
         v.reborn = True
-        v.hp = PHOENIX_REBIRTH_HEALTH
+        v.hp = v.val
 
 
 def _attack(p: Minion, q: Minion, p_line: list[Minion], q_line: list[Minion]) -> None:
@@ -197,8 +119,13 @@ def _attack(p: Minion, q: Minion, p_line: list[Minion], q_line: list[Minion]) ->
         for x in q_line:
             if x is not q:
                 _damage(x, p.atk, p, None)
-    elif k == KING and len(p_line) < KING_SUMMON_BELOW:
-        p_line.append(Minion("Soldier", False, q_line))
+    elif k == KING and len(p_line) < p.val:
+        p_line.append(Minion("Soldier", False, q_line, p.units))
+    elif k == PHOENIX_SPLASH:
+        i = q_line.index(q)
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(q_line):
+                _damage(q_line[j], p.atk, p, None)
     _damage(p, q.atk, q, p_line)
 
 
@@ -214,11 +141,15 @@ def _cleanup(defs: list[Minion], invs: list[Minion], cap: int) -> None:
         m.gone = True
         if m.kind == SHADOW_OVERLORD:
             while len(invs) < cap:
-                invs.append(Minion("SkeletonMinion", m.gold, defs))
+                invs.append(Minion("SkeletonMinion", m.gold, defs, m.units))
+        elif m.kind == SHADOW_SUMMONER:
+            for _ in range(m.val):
+                if len(invs) < cap:
+                    invs.append(Minion("SkeletonMinion", m.gold, defs, m.units))
     for m in dead_d:
         m.gone = True
         if m.kind == STONE_WARRIOR and len(defs) < cap:
-            defs.append(Minion("RockBeetle", m.gold, invs))
+            defs.append(Minion("RockBeetle", m.gold, invs, m.units))
 
 
 def _start_of_battle(line: list[Minion]) -> None:
@@ -228,7 +159,7 @@ def _start_of_battle(line: list[Minion]) -> None:
         k = m.kind
         if k == FOREST_SEER:
             for x in line:
-                if x is not m and x.kind in _NATURE:
+                if x is not m and x.nature:
                     x.atk += m.val
                     x.hp += m.val
         elif k == ELITE_SOLDIER:
@@ -236,9 +167,9 @@ def _start_of_battle(line: list[Minion]) -> None:
                 if 0 <= j < n:
                     x = line[j]
                     x.shield = True
-                    x.atk += ELITE_BONUS
+                    x.atk += m.val
         elif k == BLACK_ROCK:
-            m.hp += BLACK_ROCK_PER_ALLY * (n - 1)
+            m.hp += m.val * (n - 1)
         elif k == ANCIENT_TREANT:
             for x in line:
                 if x is not m:
@@ -266,11 +197,21 @@ class Outcome:
         return not self.defenders
 
 
+def _taunt_target(line: list[Minion]) -> Minion:
+    """The leftmost minion with Taunt, else the leftmost minion."""
+    for m in line:
+        if m.taunt:
+            return m
+    return line[0]
+
+
 def run_battle(
     defenders: list[tuple[str, bool]],
     invaders: list[tuple[str, bool]],
     max_units: int,
     log: list[dict[str, Any]] | None = None,
+    units: dict[str, UnitSpec] = ALL_UNITS,
+    taunt: bool = False,
 ) -> Outcome:
     """Play one battle.
 
@@ -279,14 +220,16 @@ def run_battle(
         invaders: The invader line likewise.
         max_units: The line size that ShadowOverlord fills up to and StoneWarrior needs room below.
         log: When given, one record per attack is appended (attacker, target, both lines after cleanup).
+        units: The catalogue (every unit and token by name); ruleset v1's by default.
+        taunt: Whether attacks target the enemy's leftmost Taunt minion first (v1: no Taunt).
 
     Raises:
         EngineError: If the attack guard is hit (cannot happen for valid plans).
     """
     defs: list[Minion] = []
     invs: list[Minion] = []
-    defs.extend(Minion(n, g, invs) for n, g in defenders)
-    invs.extend(Minion(n, g, defs) for n, g in invaders)
+    defs.extend(Minion(n, g, invs, units) for n, g in defenders)
+    invs.extend(Minion(n, g, defs, units) for n, g in invaders)
     if not defs or not invs:
         return Outcome(defs, invs, 0)
     _start_of_battle(invs)
@@ -307,7 +250,7 @@ def run_battle(
                 break
             if m.gone:
                 continue
-            q = second[0]
+            q = _taunt_target(second) if taunt else second[0]
             attack(m, q, first, second)
             cleanup(defs, invs, max_units)
             attacks += 1
@@ -315,7 +258,7 @@ def run_battle(
                 _log(log, attacks, first_side, m, q, defs, invs)
             if not first or not second:
                 break
-            p, q = second[0], first[0]
+            p, q = second[0], _taunt_target(first) if taunt else first[0]
             attack(p, q, second, first)
             cleanup(defs, invs, max_units)
             attacks += 1

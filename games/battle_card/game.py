@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import random
-from typing import Any
+from typing import Any, ClassVar
 
 from games.battle_card import planning, rules
-from games.battle_card.catalogue import DEFENDER, INVADER, catalogue_dict
-from games.battle_card.engine import Minion, run_battle
+from games.battle_card.catalogue import DEFENDER, INVADER, V1, Catalogue, catalogue_dict
+from games.battle_card.engine import run_battle
+from games.battle_card.minion import Minion
 from games.battle_card.params import BattleCardParams
 from games.battle_card.validate import validate_plan
 from games.core.game import Game
@@ -24,6 +25,10 @@ class BattleCard(Game[BattleCardParams]):
     name = "battle_card"
     params_type = BattleCardParams
     default_initial_attempts = 3
+    #: The ruleset's units and rule switches (a later ruleset's subclass sets its own).
+    cat: ClassVar[Catalogue] = V1
+    #: The greedy bot's fixed line-ups per role.
+    lineups: ClassVar[dict[str, list[tuple[str, str]]]] = planning.GREEDY_LINEUPS
 
     @property
     def sides(self) -> tuple[Side, Side]:
@@ -42,12 +47,12 @@ class BattleCard(Game[BattleCardParams]):
     def catalogue(self, side: SideKey) -> dict[str, Any]:
         """Own units, the opponent's units, tokens and every constant the rules text uses."""
         own, opp = self._pair(side)
-        return catalogue_dict(own.name, own.budget, opp.budget, self.params.max_units)
+        return catalogue_dict(own.name, own.budget, opp.budget, self.params.max_units, self.cat)
 
     def rules_text(self, side: SideKey) -> str:
         """Complete rules and both catalogues for a model playing ``side``."""
         own, opp = self._pair(side)
-        return rules.rules_text(own, opp, self.params.max_units)
+        return rules.rules_text(own, opp, self.params.max_units, self.cat)
 
     def example_plan(self, side: SideKey) -> dict[str, Any]:
         """The spec's example plan (one Bronze RockBeetle / FireLizard with a priority list)."""
@@ -57,12 +62,12 @@ class BattleCard(Game[BattleCardParams]):
 
     def plan_schema(self, side: SideKey) -> dict[str, Any]:
         """JSON Schema (draft 2020-12) of a valid plan."""
-        return rules.plan_schema(self.side(side), self.params.max_units)
+        return rules.plan_schema(self.side(side), self.params.max_units, self.cat)
 
     # ----------------------------------------------------------------- pure functions of plans
     def validate(self, side: SideKey, obj: Any) -> ValidatedPlan:
         """Strict v1 validation; never raises."""
-        return validate_plan(self.side(side), obj, self.params.max_units)
+        return validate_plan(self.side(side), obj, self.params.max_units, self.cat)
 
     def simulate(self, plan_a: ValidatedPlan, plan_b: ValidatedPlan) -> BattleResult:
         """Play the defenders' plan ``plan_a`` against the invaders' plan ``plan_b``."""
@@ -79,7 +84,8 @@ class BattleCard(Game[BattleCardParams]):
         """
         defs = [(e["name"], e["tier"] == "Gold") for e in plan_a.plan["defenders"]]
         invs = [(e["name"], e["tier"] == "Gold") for e in plan_b.plan["invaders"]]
-        out = run_battle(defs, invs, self.params.max_units, log)
+        cat = self.cat
+        out = run_battle(defs, invs, self.params.max_units, log, cat.all_units, cat.taunt)
         winner: SideKey = "B" if out.invaders_win else "A"
         summary = {
             "result": "Invaders win" if winner == "B" else "Defenders win",
@@ -96,18 +102,20 @@ class BattleCard(Game[BattleCardParams]):
     def random_plan(self, side: SideKey, rng: random.Random) -> dict[str, Any]:
         """One to ``max_units`` random minions with random tiers within budget."""
         own = self.side(side)
-        return {own.plan_key: planning.random_entries(own.name, own.budget, self.params.max_units, rng)}
+        entries = planning.random_entries(own.name, own.budget, self.params.max_units, rng, self.cat)
+        return {own.plan_key: entries}
 
     def greedy_plan(self, side: SideKey) -> dict[str, Any]:
         """A fixed strong line-up within budget."""
         own = self.side(side)
-        return {own.plan_key: planning.greedy_entries(own.name, own.budget, self.params.max_units)}
+        entries = planning.greedy_entries(own.name, own.budget, self.params.max_units, self.lineups, self.cat)
+        return {own.plan_key: entries}
 
     def mutate_plan(self, side: SideKey, plan: dict[str, Any], rng: random.Random) -> dict[str, Any]:
         """A small change of a plan that stays valid and within budget."""
         own = self.side(side)
         entries = self.validate(side, plan).plan[own.plan_key]
-        new = planning.mutate_entries(own.name, entries, own.budget, self.params.max_units, rng)
+        new = planning.mutate_entries(own.name, entries, own.budget, self.params.max_units, rng, self.cat)
         return {own.plan_key: new}
 
     def margin(self, result: BattleResult, side: SideKey) -> float:

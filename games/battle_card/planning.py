@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from games.battle_card.catalogue import TIERS, roster, unit_cost
+from games.battle_card.catalogue import TIERS, V1, Catalogue, unit_cost
 from games.core.types import BattleResult, SideKey
 
 #: Fixed strong line-ups (found by simulating against many random plans at the default budget of 20).
@@ -33,14 +33,16 @@ GREEDY_LINEUPS: dict[str, list[tuple[str, str]]] = {
 Entry = dict[str, str]
 
 
-def _cost(role: str, entries: list[Entry]) -> int:
-    own = roster(role)
+def _cost(role: str, entries: list[Entry], cat: Catalogue) -> int:
+    own = cat.roster(role)
     return sum(unit_cost(own[e["name"]], e["tier"]) for e in entries)
 
 
-def random_entries(role: str, budget: int, max_units: int, rng: random.Random) -> list[Entry]:
+def random_entries(
+    role: str, budget: int, max_units: int, rng: random.Random, cat: Catalogue = V1
+) -> list[Entry]:
     """Between one and ``max_units`` random affordable minions (Gold about a quarter of the time)."""
-    units = list(roster(role).values())
+    units = list(cat.roster(role).values())
     if max_units <= 0:
         return []
     n = rng.randint(1, max_units)
@@ -57,10 +59,16 @@ def random_entries(role: str, budget: int, max_units: int, rng: random.Random) -
     return entries
 
 
-def greedy_entries(role: str, budget: int, max_units: int) -> list[Entry]:
+def greedy_entries(
+    role: str,
+    budget: int,
+    max_units: int,
+    lineups: dict[str, list[tuple[str, str]]] = GREEDY_LINEUPS,
+    cat: Catalogue = V1,
+) -> list[Entry]:
     """The fixed line-up of ``role``, shrunk (last entries dropped, Gold downgraded) to fit the limits."""
-    entries = [{"name": n, "tier": t} for n, t in GREEDY_LINEUPS[role]][:max_units]
-    while entries and _cost(role, entries) > budget:
+    entries = [{"name": n, "tier": t} for n, t in lineups[role]][:max_units]
+    while entries and _cost(role, entries, cat) > budget:
         gold = [i for i, e in enumerate(entries) if e["tier"] == "Gold"]
         if gold:
             entries[gold[-1]] = {"name": entries[gold[-1]]["name"], "tier": "Bronze"}
@@ -70,13 +78,13 @@ def greedy_entries(role: str, budget: int, max_units: int) -> list[Entry]:
 
 
 def mutate_entries(
-    role: str, entries: list[Entry], budget: int, max_units: int, rng: random.Random
+    role: str, entries: list[Entry], budget: int, max_units: int, rng: random.Random, cat: Catalogue = V1
 ) -> list[Entry]:
     """One small random change (replace, re-tier, insert, delete or swap) that stays within the limits.
 
     Falls back to an unchanged copy when no tried change fits (e.g. a budget too small for any unit).
     """
-    names = list(roster(role))
+    names = list(cat.roster(role))
     for _ in range(20):
         new = [dict(e) for e in entries]
         op = rng.randrange(5)
@@ -95,7 +103,7 @@ def mutate_entries(
             new[i], new[i + 1] = new[i + 1], new[i]
         else:
             continue
-        if new != entries and _cost(role, new) <= budget:
+        if new != entries and _cost(role, new, cat) <= budget:
             return new
     return [dict(e) for e in entries]
 

@@ -11,13 +11,15 @@ import json
 from typing import Any
 
 from games.battle_card.catalogue import (
+    DEFENDER,
     GOLD_COST_MULTIPLIER,
     GOLD_STAT_MULTIPLIER,
+    INVADER,
     TIERS,
-    TOKENS,
+    V1,
+    Catalogue,
     UnitSpec,
     ability_text,
-    roster,
 )
 from games.core.types import Side
 
@@ -49,15 +51,33 @@ def _unit_line(spec: UnitSpec, max_units: int, with_cost: bool) -> str:
     )
 
 
-def rules_text(side: Side, opponent: Side, max_units: int) -> str:
-    """The complete rules for a model playing ``side``."""
-    own = roster(side.name)
-    opp = roster(opponent.name)
+#: How attacks pick targets, without Taunt (v1) and with it.
+_TARGETING = {
+    False: (
+        "its current leftmost minion attacks the first side's current leftmost minion.",
+        "- Every attack targets the enemy's leftmost minion. There is no Taunt, no target priority and no "
+        "elemental damage bonus; elements matter only for ForestSeer.",
+    ),
+    True: (
+        "its current leftmost minion attacks the first side's line.",
+        "- Every attack targets the enemy's leftmost minion with Taunt; if the enemy has no Taunt minion "
+        "left, it targets the enemy's leftmost minion. There is no target priority and no elemental damage "
+        "bonus; elements matter only for ForestSeer.",
+    ),
+}
+
+
+def rules_text(side: Side, opponent: Side, max_units: int, cat: Catalogue = V1) -> str:
+    """The complete rules of ruleset ``cat`` (v1 by default) for a model playing ``side``."""
+    own = cat.roster(side.name)
+    opp = cat.roster(opponent.name)
+    answer, targeting = _TARGETING[cat.taunt]
+    title = "BATTLE CARD." if cat is V1 else f"BATTLE CARD (ruleset {cat.ruleset})."
     example = json.dumps({side.plan_key: [{"name": next(iter(own)), "tier": "Bronze"}]})
     d_label = side.label if side.name == "defender" else opponent.label
     i_label = opponent.label if side.name == "defender" else side.label
     lines = [
-        f'BATTLE CARD. You play the {side.label} (plan key "{side.plan_key}"); your opponent plays the '
+        f'{title} You play the {side.label} (plan key "{side.plan_key}"); your opponent plays the '
         f"{opponent.label}.",
         "",
         "GOAL AND BUDGET",
@@ -89,11 +109,10 @@ def rules_text(side: Side, opponent: Side, max_units: int) -> str:
         "BATTLE",
         "- The battle runs in rounds. At the start of a round the first side's line is noted; each of those "
         "minions, left to right, makes one attack (minions that died meanwhile are skipped; minions summoned "
-        "during the round join from the next round). After each such attack, the other side answers: its "
-        "current leftmost minion attacks the first side's current leftmost minion. The answering minion is "
-        "always the leftmost one, it does not rotate.",
-        "- Every attack targets the enemy's leftmost minion. There is no Taunt, no target priority and no "
-        "elemental damage bonus; elements matter only for ForestSeer.",
+        "during the round join from the next round). After each such attack, the other side answers: "
+        + answer
+        + " The answering minion is always the leftmost one, it does not rotate.",
+        targeting,
         "- An attack, in this order: growth abilities of the attacker; the attacker takes its burn as "
         "damage if it burns; the normal hit (target takes damage equal to the attacker's attack); the "
         "attacker's on-attack ability; counter-damage (the attacker takes damage equal to the target's "
@@ -112,16 +131,16 @@ def rules_text(side: Side, opponent: Side, max_units: int) -> str:
         *[_unit_line(s, max_units, True) for s in opp.values()],
         "",
         "TOKENS (summoned by abilities, never bought)",
-        *[_unit_line(s, max_units, False) for s in TOKENS.values()],
+        *[_unit_line(s, max_units, False) for s in cat.tokens.values()],
         "- RockBeetle: summoned by StoneWarrior with its tier; same as the RockBeetle above.",
     ]
     return "\n".join(lines)
 
 
-def plan_schema(side: Side, max_units: int) -> dict[str, Any]:
+def plan_schema(side: Side, max_units: int, cat: Catalogue = V1) -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of a valid plan for ``side``."""
-    names = list(roster(side.name))
-    other = list(roster("invader" if side.name == "defender" else "defender"))
+    names = list(cat.roster(side.name))
+    other = list(cat.roster(INVADER if side.name == DEFENDER else DEFENDER))
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": f"Battle card plan ({side.label})",

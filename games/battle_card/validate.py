@@ -8,30 +8,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from games.battle_card.catalogue import ALL_UNITS, DEFENDERS, INVADERS, TIERS, UnitSpec, roster, unit_cost
+from games.battle_card.catalogue import DEFENDER, INVADER, TIERS, V1, Catalogue, UnitSpec, unit_cost
 from games.core.types import Side, ValidatedPlan, Violation, json_type_name
 
 
-def _name_problem(name: str, role: str, own: dict[str, UnitSpec]) -> str:
+def _name_problem(name: str, role: str, own: dict[str, UnitSpec], cat: Catalogue) -> str:
     """Explain why ``name`` is not a unit of ``role``'s catalogue."""
     folded = {n.lower(): n for n in own}
     if name.lower() in folded:
         return (
             f"unknown unit {_short(name)}: names are case-sensitive; did you mean {folded[name.lower()]!r}?"
         )
-    other = INVADERS if own is DEFENDERS else DEFENDERS
+    other = cat.roster(INVADER if role == DEFENDER else DEFENDER)
     if name in other or name.lower() in {n.lower() for n in other}:
         return (
             f"unknown unit {_short(name)}: it belongs to the other side; a {role} plan may only use: "
             + ", ".join(own)
         )
-    if name in ALL_UNITS:
+    if name in cat.all_units:
         return f"unknown unit {_short(name)}: tokens cannot be bought; choose one of: " + ", ".join(own)
     return f"unknown unit {_short(name)}; choose one of: " + ", ".join(own)
 
 
-def validate_plan(side: Side, obj: Any, max_units: int) -> ValidatedPlan:
-    """Validate any JSON value as ``side``'s battle card plan (never raises)."""
+def validate_plan(side: Side, obj: Any, max_units: int, cat: Catalogue = V1) -> ValidatedPlan:
+    """Validate any JSON value as ``side``'s battle card plan in ruleset ``cat`` (never raises)."""
     key = side.plan_key
     violations: list[Violation] = []
 
@@ -61,7 +61,7 @@ def validate_plan(side: Side, obj: Any, max_units: int) -> ValidatedPlan:
         )
         return result([], 0)
 
-    own = roster(side.name)
+    own = cat.roster(side.name)
     entries: list[dict[str, str]] = []
     cost = 0
     for i, entry in enumerate(raw):
@@ -98,7 +98,7 @@ def validate_plan(side: Side, obj: Any, max_units: int) -> ValidatedPlan:
             ok = False
         elif entry["name"] not in own:
             violations.append(
-                Violation("unknown_unit", _name_problem(entry["name"], side.name, own), i, "name")
+                Violation("unknown_unit", _name_problem(entry["name"], side.name, own, cat), i, "name")
             )
             ok = False
         else:
