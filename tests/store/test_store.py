@@ -57,7 +57,7 @@ def test_rejects_other_schema_versions_and_foreign_files(tmp_path):
     with pytest.raises(StoreError, match="not an SQLite database"):
         ResultStore(tmp_path / "junk.sqlite")
     (tmp_path / "notes.sqlite").write_text("just some notes\n")
-    with pytest.raises(StoreError, match="a text file .*'just some notes'"):
+    with pytest.raises(StoreError, match=r"a text file .*'just some notes'"):
         ResultStore(tmp_path / "notes.sqlite", readonly=True)
     with pytest.raises(StoreError, match="no such store"):
         ResultStore(tmp_path / "absent.sqlite", create=False)
