@@ -126,6 +126,10 @@ class BattleState:
         self.demons_killed = 0
         self.lives = rules.lives
         self.leaked = 0
+        # Constants of the event handlers, looked up once.
+        self._stagger = rules.stagger_ticks
+        self._shield_factor = rules.shield_demon_factor
+        self._frost_fire = rules.fire_vs_frost_demon
 
     # ------------------------------------------------------------------ rare events
     def _event(self, tick: int, event: str, **data: Any) -> None:
@@ -197,8 +201,12 @@ class BattleState:
             self.summoners.remove(d)
 
     def _kill_demon(self, d: Demon, tick: int) -> None:
+        d.alive = False
         self.demons_killed += 1
-        self._drop_demon(d)
+        self.demons.remove(d)
+        self.row_demons[d.row].remove(d)
+        if d.kind == SUMMONING:
+            self.summoners.remove(d)
         if self.trace is not None:
             self._event(tick, "death", side="demon", uid=d.uid, name=d.spec.name)
 
@@ -245,10 +253,10 @@ class BattleState:
         elif weapon == ANTI_AIR:
             return PASS
         elif weapon == NORMAL:
-            d.hp -= self.rules.shield_demon_factor if kind == SHIELD else 1
+            d.hp -= self._shield_factor if kind == SHIELD else 1
             self._activate(d)
         elif weapon == FIRE:
-            d.hp -= 0 if kind == FIRE_D else self.rules.fire_vs_frost_demon if kind == FROST else 2
+            d.hp -= 0 if kind == FIRE_D else self._frost_fire if kind == FROST else 2
             self._activate(d)
         else:  # ice: direct HP loss (no reduction, no activation), then slow
             if kind == FROST:
@@ -305,7 +313,7 @@ class BattleState:
                 if self.trace is not None:
                     self._event(tick, "death", side="human", uid=h.uid, name=h.spec.name)
         d.last_attack = tick
-        d.stagger = self.rules.stagger_ticks
+        d.stagger = self._stagger
 
     def _skip(self, first: int, last: int) -> None:
         """Fast-forward ticks ``first .. last`` during which no demon is alive or spawns.
