@@ -17,7 +17,9 @@ def test_conformance():
     check_game(TowerDefenseV2())
 
 
-@pytest.mark.parametrize("params", [None, {"human_budget": 1234, "lives": 4, "flying_cap": 3, "tick_cap": 777}])
+@pytest.mark.parametrize(
+    "params", [None, {"human_budget": 1234, "lives": 4, "flying_cap": 3, "tick_cap": 777}]
+)
 @pytest.mark.parametrize("side", ["A", "B"])
 def test_every_number_in_the_v2_rules_text_comes_from_the_v2_catalogue(side, params):
     game = TowerDefenseV2(params)
@@ -45,6 +47,8 @@ def test_registry_and_schema():
     schema = game.plan_schema("B")["properties"]["demons"]["items"]["properties"]
     assert schema["spawn_time"]["maximum"] == 10_000
     cat = game.catalogue("A")
-    assert cat["ruleset"] == "v2" and cat["limits"]["lives"] == 3 and cat["limits"]["unit_caps"] == {
-        "FlyingDemon": 2
-    }
+    assert (
+        cat["ruleset"] == "v2"
+        and cat["limits"]["lives"] == 3
+        and cat["limits"]["unit_caps"] == {"FlyingDemon": 2}
+    )
