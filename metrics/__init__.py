@@ -9,16 +9,21 @@ Public API (stable; the CI gate and the export command use it):
   (voided matches included; :meth:`StoreFrames.finished` keeps the finished ones, which is what metrics
   count). :meth:`StoreFrames.from_frames` builds frames in memory.
 - :func:`compute_metrics` ``(frames, definitions="stratagem", weights=None, n_boot=1000, seed=0, *,
-  allow_mixed=False, ratings=None, with_ratings=True) -> DataFrame`` — the long table
+  allow_mixed=False, ratings=None, with_ratings=True, answers=None) -> DataFrame`` — the long table
   ``model, game, definitions, metric, value, lo, hi, n, wilson_lo, wilson_hi`` (``game = 'all'`` = mean over
   games; metric names ``wr, orr, csr, csr_win, csr_fix, beta, obr, unforced_revision_rate,
-  overcorrection_harm, round_wr, match_wr, composite, rating``; ``advgamebench`` has ``wr, orr, csr, beta,
-  obr, composite, rating``). ``lo``/``hi``: 95% match-clustered bootstrap percentile interval;
-  ``wilson_lo``/``wilson_hi``: Wilson interval of plain per-game proportions. Undefined → NaN with n = 0
-  (``advgamebench`` reproduces the original's zeros). Pass ``ratings=compute_ratings(...)`` to reuse one
+  overcorrection_harm, round_wr, match_wr, composite, rating``, plus ``ar, ar_margin, missed_wins`` when
+  ``answers=`` is given; ``advgamebench`` has ``wr, orr, csr, beta, obr, composite, rating``).
+  ``lo``/``hi``: 95% match-clustered bootstrap percentile interval; ``wilson_lo``/``wilson_hi``: Wilson
+  interval of plain per-game proportions. Undefined → NaN with n = 0 (``advgamebench`` reproduces the
+  original's zeros). Pass ``ratings=compute_ratings(...)`` to reuse one
   rating fit for both definition sets.
 - :func:`match_stats` ``(frames) -> DataFrame`` — per (model, game, match) sufficient statistics of the
   ``stratagem`` metrics (for paired or sequential tests).
+- :func:`answer_decisions` ``(frames, *, sims=64, store=None, workers=None) -> AnswerTable`` — the answer
+  rate's per-decision table (beatable by a seeded best-response search, answered by the submission),
+  cached in the store's derived table ``derived_answer_rate``; pass its ``decisions`` to
+  ``compute_metrics(..., answers=...)`` to add ``ar, ar_margin, missed_wins`` (``stratagem`` only).
 - :func:`compute_ratings` ``(frames, n_boot=1000, seed=0) -> Ratings`` — Bradley–Terry with a side term,
   Elo-like scale, ``bot/random`` = 1000 (else mean = 1000, stated in ``Ratings.anchors``/``notes()``).
 - :func:`compute_correlations` ``(long) -> DataFrame`` — Pearson (r, p, Fisher-z CI, n) and Spearman (ρ, p)
@@ -49,6 +54,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from metrics.answer_rate import AnswerTable, answer_decisions
     from metrics.compute import DEFINITIONS, compute_metrics
     from metrics.correlations import compute_correlations, correlate
     from metrics.definitions_stratagem import match_stats
@@ -60,6 +66,8 @@ if TYPE_CHECKING:
 # Imported on first use: pandas and scipy take seconds to import, and light users of the package (the
 # sequential test of the CI gate, the CLI's start-up) must not pay for them.
 _LAZY = {
+    "AnswerTable": "metrics.answer_rate",
+    "answer_decisions": "metrics.answer_rate",
     "DEFINITIONS": "metrics.compute",
     "compute_metrics": "metrics.compute",
     "compute_correlations": "metrics.correlations",
@@ -88,10 +96,12 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "DEFINITIONS",
+    "AnswerTable",
     "MixedFingerprintError",
     "Ratings",
     "StoreError",
     "StoreFrames",
+    "answer_decisions",
     "check_fingerprints",
     "compute_correlations",
     "compute_metrics",

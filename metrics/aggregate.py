@@ -39,8 +39,10 @@ DEFAULT_WEIGHTS: Final = {"wr": 1.0 / 3.0, "csr": 1.0 / 3.0, "obr": 1.0 / 3.0}
 #: Canonical metric order of the long table.
 METRIC_ORDER: Final = (
     "wr", "orr", "csr", "csr_win", "csr_fix", "beta", "obr", "unforced_revision_rate", "overcorrection_harm",
-    "round_wr", "match_wr", "composite", "rating",
+    "round_wr", "match_wr", "ar", "ar_margin", "missed_wins", "composite", "rating",
 )  # fmt: skip
+#: Metrics that are counts, not rates: summed across games (not averaged), and without an interval.
+COUNT_METRICS: Final = ("missed_wins",)
 
 
 def normalise_weights(weights: Mapping[str, float] | None) -> dict[str, float]:
@@ -122,13 +124,17 @@ def _with_composite(cells: Cells, weights: Mapping[str, float]) -> Cells:
 
 
 def _cross_game(cells: Cells) -> Cells:
-    """One cell per model: the mean over its games where each metric is defined (n summed over those)."""
+    """One cell per model: the mean over its games where each metric is defined (n summed over those).
+
+    A count (:data:`COUNT_METRICS`) is summed over those games instead.
+    """
     models = sorted(set(cells.models))
     n_k = len(cells.metrics)
     values = np.full((len(models), n_k), np.nan)
     ns = np.zeros((len(models), n_k), dtype=np.int64)
     reps = None if cells.reps is None else np.full((len(models), cells.reps.shape[1], n_k), np.nan)
     idx_of = pd.Series(range(len(cells.models))).groupby(np.asarray(cells.models)).indices
+    counts_at = [k for k, m in enumerate(cells.metrics) if m in COUNT_METRICS]
     for j, model in enumerate(models):
         idx = np.asarray(idx_of[model])
         vals = cells.values[idx]
@@ -140,6 +146,8 @@ def _cross_game(cells: Cells) -> Cells:
                 r = np.where(defined[:, None, :], cells.reps[idx], 0.0).sum(axis=0) / count
                 reps[j] = np.where(count > 0, r, np.nan)
         ns[j] = np.where(defined, cells.ns[idx], 0).sum(axis=0)
+        for k in counts_at:
+            values[j, k] = np.where(defined[:, k], vals[:, k], 0.0).sum() if count[k] > 0 else np.nan
     nan = np.full((len(models), n_k), np.nan)
     return Cells(models, [ALL_GAMES] * len(models), cells.metrics, values, ns, reps, nan, nan.copy())
 

@@ -9,6 +9,7 @@ import pandas as pd
 
 from metrics.aggregate import LONG_COLUMNS, cells_to_long, normalise_weights, sort_long
 from metrics.definitions_advgamebench import advgamebench_cells
+from metrics.definitions_answer import answer_columns
 from metrics.definitions_stratagem import stratagem_cells
 from metrics.errors import ParameterError
 from metrics.load import StoreFrames, check_fingerprints
@@ -27,6 +28,7 @@ def compute_metrics(
     allow_mixed: bool = False,
     ratings: Ratings | None = None,
     with_ratings: bool = True,
+    answers: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Compute every metric of every (model, game) cell and of every model across games.
 
@@ -40,6 +42,9 @@ def compute_metrics(
         ratings: Precomputed :func:`metrics.ratings.compute_ratings` result to reuse (ratings do not depend on
             the definition set), or None to fit them here.
         with_ratings: Include the ``rating`` rows.
+        answers: Per-decision answer-rate results (:func:`metrics.answer_rate.answer_decisions`, its
+            ``decisions``) to add ``ar``, ``ar_margin`` and ``missed_wins``; ``stratagem`` definitions only
+            (the ``advgamebench`` set ignores it and stays the released evaluator's).
 
     Returns:
         The long table: ``model, game, definitions, metric, value, lo, hi, n, wilson_lo, wilson_hi``
@@ -57,11 +62,12 @@ def compute_metrics(
         raise ParameterError(f"seed must be >= 0, got {seed}")
     w = normalise_weights(weights)
     check_fingerprints(frames, allow_mixed)
-    cells = (
-        stratagem_cells(frames, n_boot, seed)
-        if definitions == "stratagem"
-        else advgamebench_cells(frames, n_boot, seed)
-    )
+    if definitions == "stratagem":
+        cells = stratagem_cells(frames, n_boot, seed)
+        if answers is not None:
+            cells = answer_columns(frames, answers, cells, n_boot, seed)
+    else:
+        cells = advgamebench_cells(frames, n_boot, seed)
     long = cells_to_long(cells, definitions, w)
     if with_ratings:
         r = ratings if ratings is not None else compute_ratings(frames, n_boot=n_boot, seed=seed)

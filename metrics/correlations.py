@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from metrics.aggregate import METRIC_ORDER
+from metrics.aggregate import COUNT_METRICS, METRIC_ORDER
 from metrics.intervals import Z95
 
 CORR_COLUMNS: Final = (
@@ -69,12 +69,13 @@ def compute_correlations(long: pd.DataFrame, metrics: list[str] | None = None) -
 
     Args:
         long: The long table of :func:`metrics.compute_metrics` (one definition set).
-        metrics: The metrics to correlate (default: every metric present, in canonical order).
+        metrics: The metrics to correlate (default: every rate present, in canonical order; counts such as
+            ``missed_wins`` scale with the number of matches played and are left out).
     """
     if long.empty:
         return pd.DataFrame({c: [] for c in CORR_COLUMNS})
     present = set(long["metric"])
-    names = metrics or [m for m in METRIC_ORDER if m in present]
+    names = metrics or [m for m in METRIC_ORDER if m in present and m not in COUNT_METRICS]
     definitions = str(long["definitions"].iloc[0])
     games = [*sorted(g for g in long["game"].unique() if g != "all"), "all"]
     records: list[dict[str, object]] = []

@@ -44,8 +44,24 @@ def report(
     ] = None,
     n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap resamples for the intervals.")] = 1000,
     seed: Annotated[int, typer.Option("--seed", help="Bootstrap seed.")] = 0,
+    answer_rate: Annotated[
+        bool,
+        typer.Option(
+            "--answer-rate/--no-answer-rate",
+            help="Add the answer rate (stratagem definitions; cached in the store when it is writable).",
+        ),
+    ] = True,
+    ar_sims: Annotated[
+        int | None,
+        typer.Option("--ar-sims", help="Answer-rate search budget per decision (default 64).", min=1),
+    ] = None,
+    ar_workers: Annotated[
+        int | None,
+        typer.Option("--ar-workers", help="Worker processes for the answer rate (default: CPUs).", min=1),
+    ] = None,
 ) -> None:
     """Write metrics.csv, leaderboard.md/.csv, per-game and correlation tables, plots and report.html."""
+    from metrics.answer_rate import DEFAULT_SIMS
     from metrics.compute import DEFINITIONS  # lazy: keep `stratagem --help` fast
     from metrics.report import write_report
 
@@ -60,9 +76,14 @@ def report(
         n_boot=n_boot,
         seed=seed,
         allow_mixed=allow_mixed_fingerprints,
+        answer_rate=answer_rate,
+        ar_sims=ar_sims if ar_sims is not None else DEFAULT_SIMS,
+        ar_workers=ar_workers,
     )
     for note in res.notes:
         typer.echo(note)
+    if res.answers is not None:
+        typer.echo(res.answers.cache_summary())
     board = res.leaderboard
     if not board.empty and "composite" in board.columns:
         typer.echo("Top of the leaderboard (composite):")

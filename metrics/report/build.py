@@ -1,7 +1,9 @@
 """``write_report``: every report file of one store and definition set.
 
 Files: ``metrics.csv`` (long form), ``leaderboard.md`` / ``.csv``, ``per_game/<game>.csv`` / ``.md``,
-``correlations.csv`` / ``.md``, ``failures.csv``, four PNG plots and a self-contained ``report.html``.
+``correlations.csv`` / ``.md``, ``failures.csv``, four PNG plots and a self-contained ``report.html``; with
+the ``stratagem`` definitions also ``answer_rate.csv``, the per-decision answer-rate table (each missed
+win with the winning plan the search found).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from metrics.answer_rate import DEFAULT_SIMS, AnswerTable, answer_decisions
 from metrics.compute import compute_metrics
 from metrics.correlations import compute_correlations
 from metrics.failures import FAILURE_CLASSES, cost_per_match, failure_examples, failure_table
@@ -43,6 +46,7 @@ class ReportFiles:
     metrics: pd.DataFrame = field(default_factory=pd.DataFrame)
     leaderboard: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: list[str] = field(default_factory=list)
+    answers: AnswerTable | None = None
 
 
 def _write(files: list[Path], path: Path, data: str | bytes) -> None:
@@ -62,6 +66,10 @@ def write_report(
     n_boot: int = 1000,
     seed: int = 0,
     allow_mixed: bool = False,
+    *,
+    answer_rate: bool = True,
+    ar_sims: int = DEFAULT_SIMS,
+    ar_workers: int | None = None,
 ) -> ReportFiles:
     """Compute everything for one store and write the report files into ``out_dir``.
 
@@ -73,14 +81,33 @@ def write_report(
         n_boot: Bootstrap resamples.
         seed: Bootstrap seed.
         allow_mixed: Pool different fingerprints within a cell.
+        answer_rate: Add the answer rate (``stratagem`` definitions only), cached in the store when it can
+            be written.
+        ar_sims: The answer rate's search budget per decision.
+        ar_workers: Worker processes for the answer rate's searches (default: the CPUs available).
     """
     frames = store if isinstance(store, StoreFrames) else load_store(store)
     out = Path(out_dir)
     res = ReportFiles(out_dir=out)
     mixed = check_fingerprints(frames, allow_mixed)
     ratings = compute_ratings(frames, n_boot=n_boot, seed=seed)
+    answers = None
+    if answer_rate and definitions == "stratagem":
+        answers = answer_decisions(
+            frames,
+            sims=ar_sims,
+            store=None if isinstance(store, StoreFrames) else store,
+            workers=ar_workers,
+        )
     long = compute_metrics(
-        frames, definitions, weights, n_boot, seed, allow_mixed=allow_mixed, ratings=ratings
+        frames,
+        definitions,
+        weights,
+        n_boot,
+        seed,
+        allow_mixed=allow_mixed,
+        ratings=ratings,
+        answers=None if answers is None else answers.decisions,
     )
     costs = cost_per_match(frames, n_boot=n_boot, seed=seed)
     board = leaderboard(long, costs)
@@ -88,7 +115,7 @@ def write_report(
     corr = compute_correlations(long)
     fails = failure_table(frames)
     examples = failure_examples(frames)
-    res.metrics, res.leaderboard = long, board
+    res.metrics, res.leaderboard, res.answers = long, board, answers
 
     n_fin = int((frames.matches["status"] == "finished").sum())
     n_void = int((frames.matches["status"] == "voided").sum())
@@ -99,6 +126,8 @@ def write_report(
         "undefined values are shown as — (n = 0).",
         *ratings.notes(),
     ]
+    if answers is not None:
+        res.notes.append(answers.note())
     if definitions == "advgamebench":
         res.notes.append("advgamebench definitions reproduce the released evaluator, including its zeros.")
     if mixed:
@@ -129,6 +158,8 @@ def write_report(
     corr_header = ["game", "x", "y", *_CORR_SHOWN]
     _write(res.files, out / "correlations.md", markdown(corr_header, corr_rows))
     _write(res.files, out / "failures.csv", to_csv_text(fails))
+    if answers is not None:
+        _write(res.files, out / "answer_rate.csv", to_csv_text(answers.decisions))
 
     pngs = {
         "leaderboard.png": plots.leaderboard_plot(board, "composite"),

@@ -10,7 +10,7 @@ from typing import Final
 
 import pandas as pd
 
-from metrics.aggregate import ALL_GAMES, LONG_COLUMNS, METRIC_ORDER
+from metrics.aggregate import ALL_GAMES, COUNT_METRICS, LONG_COLUMNS, METRIC_ORDER
 
 #: Leaderboard metrics, in column order (those absent from a definition set are skipped).
 LEADERBOARD_METRICS: Final = (
@@ -21,6 +21,9 @@ LEADERBOARD_METRICS: Final = (
     "beta",
     "obr",
     "unforced_revision_rate",
+    "ar",
+    "ar_margin",
+    "missed_wins",
     "rating",
 )
 LABELS: Final = {
@@ -36,6 +39,9 @@ LABELS: Final = {
     "overcorrection_harm": "Over-corr. harm",
     "round_wr": "Round WR",
     "match_wr": "Match WR",
+    "ar": "AR",
+    "ar_margin": "AR margin",
+    "missed_wins": "Missed wins",
     "rating": "Rating",
     "cost_per_match": "Cost/match (USD)",
 }
@@ -94,7 +100,10 @@ def fmt_num(value: object, digits: int = 3) -> str:
 
 
 def fmt_interval(row: pd.Series, metric: str) -> str:
-    """``value [lo, hi]`` of ``metric`` in a wide row."""
+    """``value [lo, hi]`` of ``metric`` in a wide row (a count: the whole number alone)."""
+    if metric in COUNT_METRICS:
+        text = fmt_num(row.get(metric))
+        return text if text == "—" else f"{float(row[metric]):.0f}"
     value = fmt_num(row.get(metric))
     lo, hi = row.get(f"{metric}_lo"), row.get(f"{metric}_hi")
     if value == "—" or fmt_num(lo) == "—":
