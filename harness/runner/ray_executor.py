@@ -240,11 +240,15 @@ class _Driver:
         why = f"{type(exc).__name__}: {(str(exc).strip().splitlines() or [''])[0]}"  # Ray's are long
         for c in calls:
             self.losses[c.item.job.match_id] += 1
-            if self.losses[c.item.job.match_id] >= MAX_LOSSES:
-                return WorkerLost(
-                    f"match {c.item.job.match_id} was in flight on {MAX_LOSSES} lost Ray workers ({why});"
-                    " what finished is stored, and running the command again resumes"
-                )
+        # Which of the matches on a lost worker killed it cannot be told: name all that reached the limit.
+        worst = [c.item.job.match_id for c in calls if self.losses[c.item.job.match_id] >= MAX_LOSSES]
+        if worst:
+            names = ", ".join(worst[:3]) + (f" and {len(worst) - 3} more" if len(worst) > 3 else "")
+            return WorkerLost(
+                f"{'match' if len(worst) == 1 else 'matches'} {names} {'was' if len(worst) == 1 else 'were'}"
+                f" in flight on {MAX_LOSSES} lost Ray workers ({why}); what finished is stored, and running"
+                " the command again resumes"
+            )
         # Back at the head of the line in their first order: a replacement starts them first, so the
         # match that first asked for a shared plan asks first again.
         for c in reversed(calls):
