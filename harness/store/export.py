@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from games.core.errors import UserError
+from harness.store.readonly import open_readonly
 from harness.store.schema import COLUMNS, VOLATILE
 from harness.store.store import ResultStore, StoreError
 
@@ -85,6 +86,7 @@ def export_store(
     src = Path(store_path)
     if not src.exists():
         raise StoreError(f"{src}: no such store")
+    open_readonly(src).close()  # a file that is not a store is refused (saying what it is) before ``out``
     out = Path(out_dir)
     if fmt == "advgamebench":
         try:
@@ -101,7 +103,7 @@ def export_store(
         raise UserError(f"unknown export format {fmt!r}; known: csv, parquet, advgamebench")
     out.mkdir(parents=True, exist_ok=True)
     written_files: list[Path] = []
-    with ResultStore(src, create=False) as store:
+    with ResultStore(src, readonly=True) as store:  # no lease, no file created beside the store
         for table in TABLES:
             cols, rows = table_rows(store, table)
             path = out / f"{table}.{fmt}"

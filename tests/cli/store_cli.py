@@ -57,6 +57,23 @@ def cli(
     )
 
 
+def cli_many(
+    commands: Sequence[Sequence[str]], *, cwd: Path, prefix: Sequence[str] = ()
+) -> list[subprocess.CompletedProcess[str]]:
+    """Run several ``stratagem`` commands at once (children start slowly on a loaded machine)."""
+    procs = [
+        subprocess.Popen(
+            [*prefix, *command(*args)], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for args in commands
+    ]
+    out = []
+    for args, proc in zip(commands, procs, strict=True):
+        stdout, stderr = proc.communicate(timeout=HANG_S)
+        out.append(subprocess.CompletedProcess(list(args), proc.returncode, stdout, stderr))
+    return out
+
+
 def start(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     """Start ``stratagem ARGS`` without waiting."""
     return subprocess.Popen(
