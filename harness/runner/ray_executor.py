@@ -51,7 +51,7 @@ from harness.runner.execute import (
     settle_void,
 )
 from harness.runner.progress import ProgressView, RunStats
-from harness.runner.ray_worker import PlanKey, SharedPlan, WorkerOutcome, worker_class
+from harness.runner.ray_worker import PlanKey, SharedPlan, WorkerOutcome, note_plans, worker_class
 from harness.store.store import ResultStore, utc_now
 
 RAY_MISSING = 'the ray executor needs Ray: pip install -e ".[ray]"'
@@ -218,7 +218,7 @@ class _Driver:
         except Exception as exc:  # the call itself failed (a bug, a value that does not pickle)
             return WorkerLost(f"a Ray worker failed ({type(exc).__name__}): {exc}")
         item, w = call.item, call.worker
-        self.known.update(outcome.plans)
+        note_plans(self.known, outcome)
         if outcome.kind == "ok":
             settle_finished(item, outcome.result, self.store, self.st, run_id=self.run_id)
             self.st.rounds += len(outcome.result.rounds)

@@ -67,6 +67,19 @@ class PlanBook:
         """The view of the book that one match uses as its initial-plan cache."""
         return MatchPlans(self, match_id)
 
+    def disown(self, plans: MatchPlans) -> None:
+        """A voided match's plans lose their maker (``""`` is no match id); its report says so too.
+
+        In one process a voided match's retry finds the plans it made cached, and reuses them. A seeded
+        plan would be handed back to its maker as its own: so once voided, nobody owns it.
+        """
+        for key, (plan, maker) in list(plans.used.items()):
+            if maker == plans.match_id:
+                plans.used[key] = (plan, "")
+                self.makers[key] = ""
+                if key in self.seeded:
+                    self.seeded[key] = (plan, "")
+
 
 class MatchPlans:
     """One match's view of a :class:`PlanBook`, used by ``play_match`` as an ``InitialPlanCache``.
@@ -99,6 +112,17 @@ class MatchPlans:
         if outcome.infra is None:  # an interrupted phase is not shared (the cache does not keep it)
             self.used[key] = (outcome, maker)
         return outcome, reused
+
+
+def note_plans(known: dict[PlanKey, SharedPlan], outcome: WorkerOutcome) -> None:
+    """Add the shared plans an outcome reports to the driver's ``known`` plans.
+
+    Reports of one plan agree on it; its maker only changes to ``""`` (disowned, see
+    :meth:`PlanBook.disown`), and then stays so.
+    """
+    for key, (plan, maker) in outcome.plans.items():
+        if key not in known or not maker:
+            known[key] = (plan, maker)
 
 
 def _hand_over(done: asyncio.Future[WorkerOutcome], task: asyncio.Task[WorkerOutcome]) -> None:
@@ -149,6 +173,7 @@ def worker_class(ray: Any) -> Any:
             try:
                 result = await play_job(job, resources=self.resources, plan_cache=plans)
             except MatchVoided as void:
+                self.book.disown(plans)
                 return WorkerOutcome("void", void=(void.reason, void.decisions, void.cause), plans=plans.used)
             except Exception as exc:
                 return WorkerOutcome("error", error=exc)

@@ -20,7 +20,7 @@ import pytest
 from harness.experiments import expand, parse_experiment
 from harness.runner import RunOptions, RunStats, run_jobs
 from harness.runner.ray_executor import MAX_LOSSES, WorkerLost, run_jobs_ray
-from harness.runner.ray_worker import PlanBook
+from harness.runner.ray_worker import PlanBook, WorkerOutcome, note_plans
 from harness.store import ResultStore, export_store
 
 BOTS = """\
@@ -215,3 +215,26 @@ def test_a_match_reports_the_plans_it_used_with_their_maker():
     first_used, second_used = asyncio.run(run())
     assert first_used[key][1] == second_used[key][1] == "m1"
     assert first_used[key][0] is second_used[key][0]
+
+
+def test_a_voided_maker_disowns_its_plan_and_its_retry_reuses_it():
+    """In one process a voided match's retry finds its plan cached: a seeded worker must agree."""
+    key = ("bot/random", "B", "g")
+    book = PlanBook({key: (outcome("q"), "m3")})
+
+    async def make() -> Any:
+        raise AssertionError("a seeded plan is never made again")
+
+    first = book.for_match("m3")
+    _, reused = asyncio.run(first.get_or_make(key, make))
+    assert not reused  # its maker, replayed on a fresh worker
+    book.disown(first)  # ... is voided
+    assert first.used[key][1] == ""
+    _, reused = asyncio.run(book.for_match("m3").get_or_make(key, make))
+    assert reused  # its retry reuses the plan, as in one process
+
+    known: dict[Any, Any] = {}
+    note_plans(known, WorkerOutcome("ok", plans={key: (outcome("q"), "m3")}))
+    note_plans(known, WorkerOutcome("void", void=("x", [], "Transient"), plans=first.used))
+    note_plans(known, WorkerOutcome("ok", plans={key: (outcome("q"), "m3")}))  # an older report
+    assert known[key][1] == ""
