@@ -21,13 +21,21 @@ import ``harness``, and ``harness.store.readonly`` re-exports these functions fo
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 from urllib.parse import quote
 
 from metrics.errors import StoreError
 
-__all__ = ["STORE_TABLES", "check_store_file", "connect_readonly", "describe_file", "is_wal_mode"]
+__all__ = [
+    "STORE_TABLES",
+    "check_store_file",
+    "connect_readonly",
+    "describe_file",
+    "is_wal_mode",
+    "store_is_writable",
+]
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 #: Tables every Stratagem store has (``docs/records.md``).
@@ -148,3 +156,13 @@ def check_store_file(path: Path | str, schema_version: str) -> None:
     what = describe_file(path, schema_version)
     if what is not None:
         raise StoreError(f"{path}: {what}" if path.exists() else f"{path}: no such store")
+
+
+def store_is_writable(path: Path | str) -> bool:
+    """Whether this process could write ``path``: the file, and its folder (for the journal files).
+
+    ``os.access`` is used, so a read-only mount says no even to root. Code that writes a derived table
+    (a cache) into a store it otherwise only reads checks this first and skips the write when false.
+    """
+    path = Path(path)
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)

@@ -4,7 +4,8 @@
   against a stored baseline) opens a store: it never needs the writer lease, never creates a file beside
   the store (no ``-wal`` / ``-shm``) and reads stores in read-only folders and read-only files. The rule
   itself lives in :mod:`metrics.store_file` (the metrics package may not import ``harness``; both use
-  it). Anyone adding a derived table may call :func:`store_is_writable` to decide whether to write it.
+  it). Code that adds a derived table calls :func:`store_is_writable` (also ``metrics.store_file``'s)
+  to decide whether to write it.
 * :func:`prepare_writer_path` — what ``run`` / ``play --store`` check before they create or open a store
   for writing: a path under a file, an unwritable folder, a read-only store and a file that is not a
   store are one-line :class:`~harness.store.errors.StoreError` s, and nothing is written.
@@ -19,7 +20,9 @@ from pathlib import Path
 from harness.store.errors import StoreError
 from harness.store.schema import SCHEMA_VERSION
 from metrics.errors import StoreError as _MetricsStoreError
-from metrics.store_file import check_store_file, connect_readonly, describe_file
+from metrics.store_file import check_store_file, connect_readonly, describe_file, store_is_writable
+
+__all__ = ["connect_readonly", "open_readonly", "prepare_writer_path", "store_is_writable"]
 
 
 def open_readonly(path: Path | str) -> sqlite3.Connection:
@@ -34,12 +37,6 @@ def open_readonly(path: Path | str) -> sqlite3.Connection:
         return connect_readonly(path)
     except _MetricsStoreError as exc:
         raise StoreError(str(exc)) from None
-
-
-def store_is_writable(path: Path | str) -> bool:
-    """Whether this process could write ``path`` (the file, and its folder for the journal files)."""
-    path = Path(path)
-    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
 
 
 def _nearest_existing(path: Path) -> Path:
