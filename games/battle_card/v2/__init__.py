@@ -5,7 +5,7 @@ The v2 changes, all read from :data:`games.battle_card.v2.catalogue.V2`:
 * Taunt exists (RockBeetle, StoneWarrior, MountainGiant, LavaGolem): attacks target the enemy's leftmost
   Taunt minion, else its leftmost minion (the original prompt's rule, which the v1 engine never had).
 * Phoenix splashes the minions directly beside its target instead of cleaving the whole enemy line.
-* BlackRock gains 2 health per other minion of its line instead of 3.
+* AncientTreant costs 5 instead of 4 (Gold 15).
 
 Engine, validation, rules text, schema, example plans, bots' plan generators and the margin are v1's code
 run on the v2 catalogue; the parameters are v1's (:class:`~games.battle_card.params.BattleCardParams`).

@@ -15,15 +15,15 @@ TAUNT_UNITS = frozenset(("RockBeetle", "StoneWarrior", "MountainGiant", "LavaGol
 #: Engine behaviours that differ from v1: Phoenix splashes the target's neighbours instead of cleaving.
 BEHAVIOURS = {"Phoenix": "PhoenixSplash"}
 #: v1's (name, side, cost, element, attack, health) rows with the v2 changes applied.
-STAT_CHANGES: dict[str, tuple[int, str, int, int]] = {}
+STAT_CHANGES: dict[str, tuple[int, str, int, int]] = {
+    # (cost, element, attack, health): AncientTreant costs 5 instead of 4.
+    "AncientTreant": (5, "Nature", 2, 3),
+}
 TABLE: tuple[tuple[str, str, int, str, int, int], ...] = tuple(
     (name, side, *STAT_CHANGES.get(name, (cost, element, attack, health)))
     for name, side, cost, element, attack, health in v1.TABLE
 )
-EFFECTS: dict[str, dict[str, int]] = {
-    **v1.EFFECTS,
-    "BlackRock": {"health_per_ally": 2},
-}
+EFFECTS: dict[str, dict[str, int]] = dict(v1.EFFECTS)
 _TAUNT = "Taunt: enemy attacks must target it before any minion without Taunt."
 ABILITIES: dict[str, str] = {
     **v1.ABILITIES,

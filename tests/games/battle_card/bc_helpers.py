@@ -39,3 +39,18 @@ def survivors(result: BattleResult, side: str) -> list[tuple[str, int, int]]:
 def line(record: dict[str, Any], side: str) -> list[tuple[str, int, int, bool, int]]:
     """A logged line as (name, attack, health, shield, burn)."""
     return [(m["name"], m["attack"], m["health"], m["shield"], m["burn"]) for m in record[side]]
+
+
+def numbers(obj: Any, out: set[float]) -> set[float]:
+    """Every number in a JSON-like value (booleans are not numbers), added to ``out``."""
+    if isinstance(obj, bool):
+        return out
+    if isinstance(obj, (int, float)):
+        out.add(obj)
+    elif isinstance(obj, dict):
+        for v in obj.values():
+            numbers(v, out)
+    elif isinstance(obj, (list, tuple)):
+        for v in obj:
+            numbers(v, out)
+    return out

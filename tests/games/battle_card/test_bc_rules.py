@@ -5,25 +5,11 @@ import re
 
 import jsonschema
 import pytest
-from bc_helpers import GAME
+from bc_helpers import GAME, numbers
 
 from games.battle_card import BattleCard
 from games.battle_card.catalogue import DEFENDERS, INVADERS
 from games.registry import get_game
-
-
-def _numbers(obj, out):
-    if isinstance(obj, bool):
-        return out
-    if isinstance(obj, (int, float)):
-        out.add(obj)
-    elif isinstance(obj, dict):
-        for v in obj.values():
-            _numbers(v, out)
-    elif isinstance(obj, (list, tuple)):
-        for v in obj:
-            _numbers(v, out)
-    return out
 
 
 @pytest.mark.parametrize("params", [{}, {"defenders_budget": 15, "invaders_budget": 23, "max_units": 5}])
@@ -31,7 +17,7 @@ def _numbers(obj, out):
 def test_every_number_in_the_rules_text_comes_from_the_catalogue(side, params):
     game = BattleCard(params)
     text = game.rules_text(side)
-    known = _numbers(game.catalogue(side), set())
+    known = numbers(game.catalogue(side), set())
     found = [int(n) for n in re.findall(r"\d+", text)]
     assert found, "the rules text should contain numbers"
     missing = sorted({n for n in found if n not in known})

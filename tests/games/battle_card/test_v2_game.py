@@ -5,6 +5,7 @@ import re
 import jsonschema
 import pytest
 from bc_helpers import GAME as V1
+from bc_helpers import numbers
 
 from games.battle_card.catalogue import V1 as V1_CATALOGUE
 from games.battle_card.v2 import BattleCardV2
@@ -12,20 +13,6 @@ from games.battle_card.v2.catalogue import TAUNT_UNITS, V2
 from games.conformance import check_game
 
 GAME = BattleCardV2()
-
-
-def _numbers(obj, out):
-    if isinstance(obj, bool):
-        return out
-    if isinstance(obj, (int, float)):
-        out.add(obj)
-    elif isinstance(obj, dict):
-        for v in obj.values():
-            _numbers(v, out)
-    elif isinstance(obj, (list, tuple)):
-        for v in obj:
-            _numbers(v, out)
-    return out
 
 
 def test_conformance():
@@ -45,7 +32,7 @@ def test_identity_and_params_are_v1s():
 def test_every_number_in_the_rules_text_comes_from_the_v2_catalogue(side, params):
     game = BattleCardV2(params)
     text = game.rules_text(side)
-    known = _numbers(game.catalogue(side), set())
+    known = numbers(game.catalogue(side), set())
     found = [int(n) for n in re.findall(r"\d+", text.replace("ruleset v2", ""))]
     assert found
     missing = sorted({n for n in found if n not in known})
@@ -66,28 +53,27 @@ def test_rules_text_says_v2_and_describes_the_v2_rules(side):
     assert V1.rules_text(side).startswith("BATTLE CARD. You play")  # v1's text is untouched
 
 
-def test_catalogue_carries_the_v2_numbers():
+def test_catalogue_carries_the_v2numbers():
     cat = GAME.catalogue("A")
-    assert cat["units"]["BlackRock"]["effects"] == {"health_per_ally": 2}
-    assert V1.catalogue("A")["units"]["BlackRock"]["effects"] == {"health_per_ally": 3}
-    assert {n for n, u in cat["units"].items() if u.get("taunt")} == {
-        "RockBeetle",
-        "StoneWarrior",
-        "MountainGiant",
-    }
+    treant = cat["units"]["AncientTreant"]
+    assert (treant["cost"], treant["gold_cost"]) == (5, 15)
+    assert V1.catalogue("A")["units"]["AncientTreant"]["cost"] == 4
+    assert GAME.validate("A", {"defenders": [{"name": "AncientTreant"}] * 4}).cost == 20
+    taunts = {n for n, u in cat["units"].items() if u.get("taunt")}
+    assert taunts == {"RockBeetle", "StoneWarrior", "MountainGiant"}
     assert {n for n, u in cat["opponent_units"].items() if u.get("taunt")} == {"LavaGolem"}
     assert not any(u.get("taunt") for u in V1.catalogue("A")["units"].values())
-    assert (
-        V2.invaders["Phoenix"].behaviour == "PhoenixSplash" and not V1_CATALOGUE.invaders["Phoenix"].behaviour
-    )
-    # Costs and stats are v1's: the changes are in abilities and targeting.
+    assert V2.invaders["Phoenix"].behaviour == "PhoenixSplash"
+    assert not V1_CATALOGUE.invaders["Phoenix"].behaviour
+    # Every other cost, stat and ability number is v1's.
     for name, unit in V2.all_units.items():
         old = V1_CATALOGUE.all_units[name]
-        assert (unit.cost, unit.attack, unit.health, unit.element) == (
-            old.cost,
-            old.attack,
-            old.health,
+        if name != "AncientTreant":
+            assert (unit.cost, unit.attack, unit.health) == (old.cost, old.attack, old.health)
+        assert (unit.element, unit.effects, unit.divine_shield) == (
             old.element,
+            old.effects,
+            old.divine_shield,
         )
 
 
