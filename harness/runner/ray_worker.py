@@ -9,7 +9,8 @@
   got, and the match that made it gets it back as its own (``reused`` false), so a replay stores what
   the lost worker would have, even for a model that would not answer the same twice. A plan that no
   returned match used is made again by the first replayed match that asks for it, which is the match
-  that made it before (replays start in the driver's order), and with the same seed.
+  that made it before (replays start in the driver's order), and with the same seed. A voided maker
+  disowns its plans: its retry reuses them, as it would find them cached in one process.
 """
 
 from __future__ import annotations
