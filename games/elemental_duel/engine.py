@@ -8,9 +8,10 @@ default because it costs time on the hot path, and a logged battle never takes t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from games.elemental_duel.catalogue import MULTIPLIERS, NEUTRAL_MULTIPLIER, num
 from games.elemental_duel.fighter import ActionLog, Cycle, Fighter
@@ -145,6 +146,11 @@ def _duel(inv: Fighter, dfd: Fighter, cap: int, k: int, log: list[ActionLog] | N
     return -1 if inv.hp > 0 and dfd.hp > 0 else n
 
 
+def _fighter(index: int, element: str, hp: float, names: tuple[str, ...]) -> Fighter:
+    """A v1 character with its compiled skill cycle."""
+    return Fighter(index, element, hp, compile_cycle(names))
+
+
 def run_battle(
     defenders: Team,
     invaders: Team,
@@ -153,6 +159,8 @@ def run_battle(
     duel_action_cap: int = 1000,
     max_duels: int = 100,
     log: list[ActionLog] | None = None,
+    fighter: Callable[[int, str, float, tuple[str, ...]], Fighter] | None = None,
+    duel: Callable[[Any, Any, int, int, list[ActionLog] | None], int] | None = None,
 ) -> BattleOutcome:
     """Play the duel chain between two teams given in plan order.
 
@@ -163,16 +171,20 @@ def run_battle(
         duel_action_cap: A duel still running after this many actions stops the battle with no winner.
         max_duels: The battle stops after this many duels.
         log: If given, receives every action (and disables the stall shortcuts).
+        fighter: Builds a character from (index, element, HP, skill keys) (a later ruleset's; default v1's).
+        duel: Plays one duel in place (``_duel``'s signature; a later ruleset's; default v1's).
     """
-    inv = [Fighter(i, el, start_hp, compile_cycle(tuple(sk))) for i, (el, sk) in enumerate(invaders)]
-    dfd = [Fighter(i, el, start_hp, compile_cycle(tuple(sk))) for i, (el, sk) in enumerate(defenders)]
+    make = fighter or _fighter
+    play = duel or _duel
+    inv = [make(i, el, start_hp, tuple(sk)) for i, (el, sk) in enumerate(invaders)]
+    dfd = [make(i, el, start_hp, tuple(sk)) for i, (el, sk) in enumerate(defenders)]
     qi = qd = 0
     ni, nd = len(inv), len(dfd)
     duels: list[DuelRecord] = []
     capped = False
     while qi < ni and qd < nd and len(duels) < max_duels:
         a, e = inv[qi], dfd[qd]
-        n = _duel(a, e, duel_action_cap, len(duels), log)
+        n = play(a, e, duel_action_cap, len(duels), log)
         if n < 0:
             capped = True
             duels.append(DuelRecord(a.index, e.index, None, duel_action_cap, a.hp, e.hp))

@@ -119,9 +119,13 @@ class ElementalDuel(Game[DuelParams]):
         """The engine's raw :class:`BattleOutcome` (optionally filling ``log`` with every action)."""
         d, i = self._teams(plan_a, plan_b)
         p = self.params
-        return run_battle(
+        return self._engine(
             d, i, start_hp=p.start_hp, duel_action_cap=p.duel_action_cap, max_duels=p.max_duels, log=log
         )
+
+    def _engine(self, d: Any, i: Any, **kwargs: Any) -> BattleOutcome:
+        """Run the ruleset's battle engine (a later ruleset overrides this)."""
+        return run_battle(d, i, **kwargs)
 
     def simulate(self, plan_a: ValidatedPlan, plan_b: ValidatedPlan) -> BattleResult:  # noqa: D102
         out = self.outcome(plan_a, plan_b)

@@ -138,11 +138,7 @@ def rules_text(role: str, params: DuelParams) -> str:
     c = catalogue_dict(role, params)
     k = c["constants"]
     red = k["reductions"]
-    skill_rule = (
-        "- Skills are the exact snake_case keys listed under the character's own element below; no other "
-        "spelling is accepted. A skill may be listed more than once (each listing costs again). An empty "
-        "skill list is allowed: that character just passes its turns."
-    )
+    skill_rule = SKILL_RULE.format(empty="just passes its turns")
     middle = [
         "HOW A BATTLE RUNS",
         f"- Every character starts with {k['start_hp']} HP. Nothing is random.",
@@ -169,6 +165,12 @@ def rules_text(role: str, params: DuelParams) -> str:
     return compose_rules(c, example_plan(role), skill_rule, middle)
 
 
+#: The plan-format bullet about skill keys; ``{empty}`` says what a character without skills does.
+SKILL_RULE = (
+    "- Skills are the exact snake_case keys listed under the character's own element below; no other "
+    "spelling is accepted. A skill may be listed more than once (each listing costs again). An empty "
+    "skill list is allowed: that character {empty}."
+)
 #: The after-action steps (reflect, seeds, Faith Emblem), as the rules text states them.
 AFTER_ACTION = (
     "- After every action (every skill, also pure self-buffs, even if the target just dropped): first "

@@ -53,7 +53,7 @@ __all__ = [
     "CHANGED",
     "DEFENDER_ELEMENTS",
     "INVADER_ELEMENTS",
-    "LOST_STEP",
+    "LOST_PARTS",
     "MIN_DAMAGE",
     "MULTIPLIERS",
     "NEUTRAL_MULTIPLIER",
@@ -64,8 +64,8 @@ __all__ = [
     "num",
 ]
 
-#: The "lost fraction" step of final_announcement and earth_pulse: N = trunc(lost share of max HP / step).
-LOST_STEP = 0.1
+#: final_announcement and earth_pulse count N = the whole 1/LOST_PARTS parts of max HP lost (tenths).
+LOST_PARTS = 10
 
 #: Per-hit damage reductions of v2 (v1's values unless changed).
 REDUCTIONS: Mapping[str, float] = MappingProxyType(
@@ -93,15 +93,15 @@ _CHANGES: dict[str, tuple[int, str, dict[str, Any]]] = {
     "shadow_claw": (1, "Deal D({power}); you gain {heal} HP" + _CAPPED + ".", {"power": 14, "heal": 4}),
     "soul_siphon": (
         2,
-        "Deal D({power} + {bonus}) = D({total}) if the target has less than {half} of its max HP, else "
+        "Deal D({power} + {bonus}) = D({total}) if the target has less than half ({half} x) its max HP, else "
         "D({power}).",
         {"power": 30, "bonus": 25, "total": 55, "half": 0.5},
     ),
     "final_announcement": (
         4,
-        "Deal D({power} + {per_step} x N), N = trunc(L / {step}) where L = the share of its max HP the "
-        "target has lost (0 at full HP; e.g. N = 5 at half HP).",
-        {"power": 55, "per_step": 8, "step": LOST_STEP},
+        "Deal D({power} + {per_step} x N), N = the number of whole tenths of its max HP the target has "
+        "lost (N = 0 at full HP, so D({power}) against an unhurt target).",
+        {"power": 55, "per_step": 8, "parts": LOST_PARTS},
     ),
     "life_totem": (
         2,
@@ -115,9 +115,10 @@ _CHANGES: dict[str, tuple[int, str, dict[str, Any]]] = {
     ),
     "earth_pulse": (
         4,
-        "Deal D({per_step} x N), N = trunc(L / {step}) where L = the share of YOUR max HP you have lost "
-        "(no damage at full HP; e.g. N = 5 at half HP). Adds an inert Earth Pulse Shield status to yourself.",
-        {"per_step": 10, "step": LOST_STEP},
+        "Deal D({per_step} x N), N = the number of whole tenths of YOUR max HP you have lost (no damage "
+        "at all while N = 0, i.e. above nine tenths of your max HP). Adds an inert Earth Pulse Shield "
+        "status to yourself.",
+        {"per_step": 10, "parts": LOST_PARTS},
     ),
     "holy_glimmer": (
         1,

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from games.elemental_duel.engine import BattleOutcome, DuelRecord, Team
+from games.elemental_duel import engine as v1engine
+from games.elemental_duel.engine import BattleOutcome, Team
 from games.elemental_duel.fighter import ActionLog, Cycle, Fighter
 from games.elemental_duel.v2.catalogue import MULTIPLIERS, NEUTRAL_MULTIPLIER
 from games.elemental_duel.v2.skills import SKILL_FUNCTIONS, FighterV2
@@ -76,33 +77,18 @@ def run_battle(
     slots: int = 3,
     log: list[ActionLog] | None = None,
 ) -> BattleOutcome:
-    """Play the v2 duel chain between two teams given in plan order (arguments as in v1's ``run_battle``)."""
-    inv = [FighterV2(i, el, start_hp, compile_cycle(tuple(sk), slots)) for i, (el, sk) in enumerate(invaders)]
-    dfd = [
-        FighterV2(i, el, start_hp, compile_cycle(tuple(sk), slots)) for i, (el, sk) in enumerate(defenders)
-    ]
-    qi = qd = 0
-    ni, nd = len(inv), len(dfd)
-    duels: list[DuelRecord] = []
-    capped = False
-    while qi < ni and qd < nd and len(duels) < max_duels:
-        a, e = inv[qi], dfd[qd]
-        n = _duel(a, e, duel_action_cap, len(duels), log)
-        if n < 0:
-            capped = True
-            duels.append(DuelRecord(a.index, e.index, None, duel_action_cap, a.hp, e.hp))
-            break
-        if a.hp > 0:
-            duels.append(DuelRecord(a.index, e.index, "B", n, a.hp, e.hp))
-            qd += 1
-        else:
-            duels.append(DuelRecord(a.index, e.index, "A", n, a.hp, e.hp))
-            qi += 1
-    winner: str | None = None if capped else ("B" if qi < ni else "A")
-    return BattleOutcome(
-        winner=winner,
-        duels=tuple(duels),
-        capped=capped,
-        defenders=tuple((f.index, f.el, f.hp) for f in dfd[qd:]),
-        invaders=tuple((f.index, f.el, f.hp) for f in inv[qi:]),
+    """Play the v2 duel chain (v1's chain with v2 characters and duels; ``slots`` skill slots each)."""
+
+    def fighter(index: int, element: str, hp: float, names: tuple[str, ...]) -> FighterV2:
+        return FighterV2(index, element, hp, compile_cycle(names, slots))
+
+    return v1engine.run_battle(
+        defenders,
+        invaders,
+        start_hp=start_hp,
+        duel_action_cap=duel_action_cap,
+        max_duels=max_duels,
+        log=log,
+        fighter=fighter,
+        duel=_duel,
     )

@@ -32,11 +32,7 @@ def rules_text(role: str, params: Any) -> str:
     c = catalogue_dict(role, params)
     k = c["constants"]
     down = k["down_hp"]
-    skill_rule = (
-        "- Skills are the exact snake_case keys listed under the character's own element below; no other "
-        "spelling is accepted. A skill may be listed more than once (each listing costs again). An empty "
-        "skill list is allowed: that character rests on all its turns."
-    )
+    skill_rule = v1rules.SKILL_RULE.format(empty="rests on all its turns")
     middle = [
         "HOW A BATTLE RUNS",
         f"- Every character starts with {k['start_hp']} HP, which is also its max HP: heals never raise "

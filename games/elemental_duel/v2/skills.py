@@ -18,7 +18,7 @@ from games.elemental_duel.v2 import catalogue as cat
 from games.elemental_duel.v2.catalogue import num
 
 _MIN = cat.MIN_DAMAGE
-_STEP = cat.LOST_STEP
+_PARTS = cat.LOST_PARTS
 
 
 class FighterV2(Fighter):
@@ -32,9 +32,12 @@ class FighterV2(Fighter):
 
 
 def _steps(f: Fighter) -> int:
-    """N = trunc(lost share of max HP / step), never below 0 (final_announcement, earth_pulse)."""
+    """N = whole tenths of max HP lost, never below 0 (final_announcement, earth_pulse).
+
+    Computed as trunc((max HP - HP) x 10 / max HP), which is exact for integer HP (no 0.3 / 0.1 = 2.99…).
+    """
     top = f.top  # type: ignore[attr-defined]
-    n = int(((top - f.hp) / top) / _STEP) if top > 0 else 0
+    n = int((top - f.hp) * _PARTS / top) if top > 0 else 0
     return n if n > 0 else 0
 
 
