@@ -30,6 +30,7 @@ from metrics import (
     failure_table,
 )
 from metrics.load import StoreFrames
+from metrics.turns import sides_of
 
 GAMES = ("battle_card", "elemental_duel", "tower_defense")
 BUDGETS = {"tower_defense": (2000, 1500), "battle_card": (20, 20), "elemental_duel": (20, 20)}
@@ -164,7 +165,7 @@ def main() -> None:
         return now
 
     t = start
-    _ = frames.sides
+    _ = sides_of(frames)
     t = step("side-rounds (shared derivation)", t)
     print_rss("after side-rounds")
     ratings = compute_ratings(frames, n_boot=args.n_boot, seed=0)

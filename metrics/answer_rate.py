@@ -44,7 +44,7 @@ import pandas as pd
 from metrics.answer_cache import input_hash, read_cached, task_key, write_cached
 from metrics.answer_search import SEARCH_VERSION, GameFactory, Outcome, Task, evaluate_many
 from metrics.errors import ParameterError
-from metrics.load import StoreFrames
+from metrics.frames import StoreFrames
 
 #: Default search budget (simulations of the first search per decision); see the README for the choice.
 DEFAULT_SIMS: Final = 64

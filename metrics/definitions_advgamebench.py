@@ -28,10 +28,10 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from metrics.aggregate import Cells
+from metrics.frames import StoreFrames
 from metrics.games_info import original_budgets, role_names, winner_labels
-from metrics.load import StoreFrames
 from metrics.resampling import match_resamples
-from metrics.turns import SideRounds
+from metrics.turns import SideRounds, sides_of
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -141,7 +141,7 @@ def _ordered_units(sr: SideRounds) -> tuple[IntArray, IntArray]:
 
 def advgamebench_cells(frames: StoreFrames, n_boot: int = 1000, seed: int = 0) -> Cells:
     """Every (model, game) cell of the finished matches under the ``advgamebench`` definitions."""
-    sr = frames.sides
+    sr = sides_of(frames)
     n_games = max(len(sr.games), 1)
     uorder, gkey = _ordered_units(sr)
     lens = np.diff(sr.unit_start)[uorder]

@@ -27,9 +27,10 @@ from numpy.typing import NDArray
 
 from metrics.aggregate import Cells
 from metrics.answer_search import SCORED
+from metrics.frames import StoreFrames, positions
 from metrics.intervals import wilson
-from metrics.load import StoreFrames, positions
 from metrics.resampling import match_resamples
+from metrics.turns import sides_of
 
 FloatArray = NDArray[np.float64]
 
@@ -53,7 +54,7 @@ def _match_stats(
     frames: StoreFrames, decisions: pd.DataFrame
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], FloatArray]:
     """``(model code, game code, match index, stats)`` per (model, match) with a scored decision."""
-    sr = frames.sides
+    sr = sides_of(frames)
     d = decisions.loc[decisions["status"] == SCORED]
     match = positions(pd.Index(sr.match_ids), d["match_id"])
     model = np.searchsorted(sr.models, d["model"].to_numpy(dtype=object).astype(str))
@@ -90,7 +91,7 @@ def answer_columns(
         n_boot: Bootstrap resamples (0: none; must match the cells').
         seed: Bootstrap seed (must match the cells').
     """
-    sr = frames.sides
+    sr = sides_of(frames)
     n_c, n_k = len(cells.models), len(ANSWER_METRICS)
     values = np.full((n_c, n_k), np.nan)
     ns = np.zeros((n_c, n_k), dtype=np.int64)

@@ -28,10 +28,10 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from metrics.aggregate import Cells
+from metrics.frames import StoreFrames
 from metrics.intervals import wilson
-from metrics.load import StoreFrames
 from metrics.resampling import match_resamples
-from metrics.turns import SideRounds
+from metrics.turns import SideRounds, sides_of
 
 FloatArray = NDArray[np.float64]
 
@@ -138,7 +138,7 @@ def match_stats(frames: StoreFrames) -> pd.DataFrame:
 
     Columns: ``model, game, match_id, fingerprint`` + :data:`STATS`.
     """
-    sr = frames.sides
+    sr = sides_of(frames)
     model, game, match, stats = match_stats_arrays(sr)
     head = pd.DataFrame(
         {
@@ -177,7 +177,7 @@ def cell_replicates(stats: FloatArray, counts: NDArray[np.floating[Any]]) -> Flo
 
 def stratagem_cells(frames: StoreFrames, n_boot: int = 1000, seed: int = 0) -> Cells:
     """Every (model, game) cell of the finished matches under the ``stratagem`` definitions."""
-    sr = frames.sides
+    sr = sides_of(frames)
     model, game, match, stats = match_stats_arrays(sr)
     cell_key = model * max(len(sr.games), 1) + game
     bounds = np.flatnonzero(np.diff(cell_key)) + 1

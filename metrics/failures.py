@@ -15,9 +15,10 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from metrics.frames import StoreFrames, positions
 from metrics.intervals import percentile_interval
-from metrics.load import StoreFrames, positions
 from metrics.resampling import match_resamples
+from metrics.turns import sides_of
 
 FAILURE_CLASSES: Final = (
     "ok", "infra_error", "truncated", "refused", "unparseable", "schema_violation", "rule_violation",
@@ -153,7 +154,7 @@ def cost_per_match(frames: StoreFrames, n_boot: int = 1000, seed: int = 0) -> pd
         Columns ``model, value, lo, hi, n`` (n = finished matches; NaN when a price is unknown).
     """
     u = _usage_arrays(frames)
-    sr = frames.sides
+    sr = sides_of(frames)
     plan = match_resamples(frames, n_boot, seed) if n_boot > 0 and sr.n_matches else None
     # The usage rows index all matches; the plan indexes finished ones: map through the match ids.
     fin_pos = _lookup(pd.Index(sr.match_ids), u["match_ids"])

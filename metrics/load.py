@@ -1,131 +1,33 @@
 """Reading the results store (``docs/records.md``, schema version 1) into plain DataFrames.
 
-:func:`load_store` returns the three tables the metrics use as a :class:`StoreFrames`. Everything after that
-is a pure function of DataFrames, so tests and the CI gate can build frames directly
-(:meth:`StoreFrames.from_frames`) without a SQLite file. Only ``status = 'finished'`` matches count for the
-metrics; voided matches stay in the frames for the failure table.
+:func:`load_store` returns the three tables the metrics use as a :class:`~metrics.frames.StoreFrames` (the
+type lives in :mod:`metrics.frames` and is re-exported here). Everything after that is a pure function of
+DataFrames, so tests and the CI gate can build frames directly (:meth:`StoreFrames.from_frames`) without a
+SQLite file. Only ``status = 'finished'`` matches count for the metrics; voided matches stay in the frames
+for the failure table.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
 
-import numpy as np
 import pandas as pd
-from numpy.typing import NDArray
 
 from metrics.errors import MixedFingerprintError, StoreError
+from metrics.frames import REQUIRED_COLUMNS, SCHEMA_VERSION, StoreFrames, positions
 from metrics.store_file import check_store_file, connect_readonly
+from metrics.turns import sides_of
 
-if TYPE_CHECKING:
-    from metrics.resampling import MatchResamples
-    from metrics.turns import SideRounds
-
-SCHEMA_VERSION: Final = "1"
-
-#: Columns the metrics read from each table (a store may have more; a frame missing one is rejected).
-REQUIRED_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
-    "matches": (
-        "match_id", "fingerprint", "game", "model_a", "model_b", "rounds", "first_reviser", "seed",
-        "repetition", "status", "winner",
-    ),
-    "rounds": (
-        "match_id", "round", "label", "cost_a", "cost_b", "budget_a", "budget_b", "violations_a",
-        "violations_b", "winner", "reviser", "changed_a", "changed_b",
-    ),
-    "decisions": (
-        "match_id", "seq", "side", "model", "failure_class", "input_tokens", "output_tokens", "cost_usd",
-        "reused",
-    ),
-}  # fmt: skip
-
-
-@dataclass(frozen=True)
-class StoreFrames:
-    """The ``matches``, ``rounds`` and ``decisions`` tables of one store (all matches, voided included).
-
-    Attributes:
-        matches: One row per match (finished or voided).
-        rounds: One row per simulated round.
-        decisions: One row per model call or bot decision.
-        source: Where the frames came from (a store path, or ``"<frames>"``), for messages.
-    """
-
-    matches: pd.DataFrame
-    rounds: pd.DataFrame
-    decisions: pd.DataFrame
-    source: str = "<frames>"
-
-    def __post_init__(self) -> None:
-        for table, cols in REQUIRED_COLUMNS.items():
-            frame = getattr(self, table)
-            missing = [c for c in cols if c not in frame.columns]
-            if missing:
-                raise StoreError(f"{self.source}: table {table!r} lacks column(s) {', '.join(missing)}")
-
-    @classmethod
-    def from_frames(
-        cls,
-        matches: pd.DataFrame,
-        rounds: pd.DataFrame,
-        decisions: pd.DataFrame | None = None,
-        source: str = "<frames>",
-    ) -> StoreFrames:
-        """Build frames in memory (tests, benchmarks, the CI gate); ``decisions`` may be omitted."""
-        if decisions is None:
-            decisions = pd.DataFrame({c: pd.Series(dtype=object) for c in REQUIRED_COLUMNS["decisions"]})
-        return cls(matches=matches, rounds=rounds, decisions=decisions, source=source)
-
-    @cached_property
-    def sides(self) -> SideRounds:
-        """The finished matches' rounds seen from both sides (computed once per frames object)."""
-        from metrics.turns import side_rounds  # local: turns imports this module
-
-        return side_rounds(self)
-
-    @cached_property
-    def resample_cache(self) -> dict[tuple[int, int], MatchResamples]:
-        """Bootstrap plans drawn for these frames, by (n_boot, seed) (see :mod:`metrics.resampling`)."""
-        return {}
-
-    @cached_property
-    def derived(self) -> dict[str, Any]:
-        """Other derived tables cached per frames object (e.g. per-match usage)."""
-        return {}
-
-    def finished(self) -> StoreFrames:
-        """The same frames restricted to finished matches (what every metric counts)."""
-        keep = (self.matches["status"] == "finished").to_numpy(dtype=bool, na_value=False)
-        if keep.all():
-            return self
-        ids = pd.Index(self.matches.loc[keep, "match_id"])
-
-        def among(frame: pd.DataFrame) -> pd.DataFrame:
-            out: pd.DataFrame = frame.loc[positions(ids, frame["match_id"]) >= 0].reset_index(drop=True)
-            return out
-
-        return StoreFrames(
-            matches=self.matches.loc[keep].reset_index(drop=True),
-            rounds=among(self.rounds),
-            decisions=among(self.decisions),
-            source=self.source,
-        )
-
-
-def positions(index: pd.Index, values: object) -> NDArray[np.intp]:
-    """Positions of ``values`` (a column or array) in ``index``; -1 when absent or missing.
-
-    Factorizes the values first and looks up only the distinct ones: on a million Arrow-backed strings this
-    is ~5x faster than ``index.get_indexer(values)``.
-    """
-    codes, uniques = pd.factorize(values)  # type: ignore[call-overload]
-    pos = index.get_indexer(uniques)
-    out: NDArray[np.intp] = np.where(codes >= 0, pos[np.maximum(codes, 0)], -1) if len(pos) else codes
-    return out
+__all__ = [
+    "REQUIRED_COLUMNS",
+    "SCHEMA_VERSION",
+    "StoreFrames",
+    "check_fingerprints",
+    "load_store",
+    "own_turns",
+    "positions",
+]
 
 
 def load_store(path: Path | str) -> StoreFrames:
@@ -200,7 +102,7 @@ def own_turns(frames: StoreFrames) -> pd.DataFrame:
     Columns: ``match_id, game, model, opponent, side, round, label, t`` (0-based own-turn index within the
     match and side), ``win, win_prev, viol, viol_prev, over_budget, revised`` (0/1).
     """
-    sr = frames.sides
+    sr = sides_of(frames)
     own = sr.own
     return pd.DataFrame(
         {

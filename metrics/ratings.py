@@ -28,9 +28,10 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.special import expit
 
+from metrics.frames import StoreFrames
 from metrics.intervals import percentile_interval
-from metrics.load import StoreFrames
 from metrics.resampling import match_resamples
+from metrics.turns import sides_of
 
 FloatArray = NDArray[np.float64]
 
@@ -169,7 +170,7 @@ class _GameMatches:
 
 def _game_matches(frames: StoreFrames) -> list[_GameMatches]:
     """Per game code, the pair statistics of its finished matches (in match-index order)."""
-    sr = frames.sides
+    sr = sides_of(frames)
     p = len(sr.models)
     a_rows = sr.side == 0
     n_m = sr.n_matches
@@ -203,7 +204,7 @@ def compute_ratings(
         ridge: λ of the ridge penalty.
         anchor: The model fixed at 1000 when present.
     """
-    sr = frames.sides
+    sr = sides_of(frames)
     games = [str(g) for g in sr.games]
     if not games:
         cols = ("model", "game", "rating", "lo", "hi", "n")

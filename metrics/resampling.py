@@ -7,7 +7,7 @@ statistics through the same match counts, so a replicate is one coherent alterna
 metrics and its rating move together) and the random draws are made once. A model that played few of a
 game's matches gets a varying number of them per replicate, as in any cluster bootstrap of the whole design.
 
-The plan is cached on the :class:`~metrics.load.StoreFrames` object, so computing both definition sets and
+The plan is cached on the :class:`~metrics.frames.StoreFrames` object, so computing both definition sets and
 the ratings draws the matches once. Same store + same seed → identical counts.
 """
 
@@ -18,8 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from metrics.frames import StoreFrames
 from metrics.intervals import stable_rng
-from metrics.load import StoreFrames
+from metrics.turns import sides_of
 
 IntArray = NDArray[np.int64]
 
@@ -67,10 +68,10 @@ class MatchResamples:
 
 def match_resamples(frames: StoreFrames, n_boot: int, seed: int) -> MatchResamples:
     """The resampling plan of ``frames`` (computed once per frames object, seed and ``n_boot``)."""
-    cache = frames.resample_cache
+    cache: dict[tuple[int, int], MatchResamples] = frames.derived.setdefault("resamples", {})
     key = (n_boot, seed)
     if key not in cache:
-        sr = frames.sides
+        sr = sides_of(frames)
         pos = np.zeros(sr.n_matches, dtype=np.int64)
         counts = []
         for g, name in enumerate(sr.games):

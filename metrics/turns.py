@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from metrics.load import StoreFrames, positions
+from metrics.frames import StoreFrames, positions
 
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
@@ -206,3 +206,11 @@ def side_rounds(frames: StoreFrames) -> SideRounds:
         own_t=own_t,
         first_of_unit=first_of_unit,
     )
+
+
+def sides_of(frames: StoreFrames) -> SideRounds:
+    """The side-rounds of ``frames``, computed once per frames object (cached in ``frames.derived``)."""
+    cached = frames.derived.get("side_rounds")
+    if not isinstance(cached, SideRounds):
+        cached = frames.derived["side_rounds"] = side_rounds(frames)
+    return cached
