@@ -29,11 +29,20 @@ class PlanFileError(UserError):
     """A plan file that cannot be read or is not JSON."""
 
 
-def _read_json(path: Path) -> Any:
+def _read_text(path: Path) -> str:
+    """The UTF-8 text of a plan file; a missing, unreadable or binary file is one line."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise PlanFileError(
+            f"{path} is not a text file (byte {exc.start} is not UTF-8); a plan file holds JSON"
+        ) from None
     except OSError as exc:
         raise PlanFileError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _read_json(path: Path) -> Any:
+    text = _read_text(path)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -102,10 +111,7 @@ def _sim_one(g: Game[Any], obj_a: Any, obj_b: Any) -> tuple[ValidatedPlan, Valid
 def _batch(g: Game[Any], path: Path) -> int:
     """Simulate every ``{"id", "plan_a", "plan_b"}`` line of a JSONL file; one JSON line out per line in."""
     bad = 0
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise PlanFileError(f"cannot read {path}: {exc.strerror or exc}") from None
+    lines = _read_text(path).splitlines()
     out = sys.stdout
     for lineno, line in enumerate(lines, start=1):
         if not line.strip():

@@ -23,6 +23,17 @@ if TYPE_CHECKING:
     from harness.store import ResultStore
 
 
+# MatchSettings fields -> the play options that set them (for error messages).
+_OPTION_NAMES = {
+    "rounds": "--rounds",
+    "revision": "--revision",
+    "first_reviser": "--first-reviser",
+    "feedback": "--feedback",
+    "initial_attempts": "--initial-attempts",
+    "invalid_plan_policy": "--invalid-plan-policy",
+}
+
+
 def _err() -> Console:
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -45,18 +56,23 @@ def play_match(
     allow_mixed: bool,
     wait: bool = False,
 ) -> int:
-    """Play one match live and optionally store it; returns the exit code (1: the match was voided).
+    """Play one match live and optionally store it; returns the exit code (4: the match was voided).
 
     Raises:
-        UserError: Unknown game, ruleset, parameter, model or bad settings, or a store that cannot be
-            written or is being written by another process (one line; nothing written or played).
+        UserError: Unknown game, ruleset, parameter, model or bad settings, a model without its API key,
+            or a store that cannot be written or is being written by another process (one line; nothing
+            written or played); a fatal provider error during the match.
     """
+    from pydantic import ValidationError
+
     from games.refs import parse_game_ref
     from harness.experiments import build_job, takes_no_sampling_params
     from harness.experiments.names import check_model_name
     from harness.models.types import GenerateConfig
+    from harness.plain_errors import validation_line
     from harness.protocol.settings import MatchSettings
     from harness.runner import check_store_compatible
+    from harness.runner.preflight import check_credentials
     from harness.store import ResultStore
 
     ref = parse_game_ref(game)
@@ -71,8 +87,11 @@ def play_match(
             initial_attempts=initial_attempts,
             invalid_plan_policy=invalid_plan_policy,  # type: ignore[arg-type]
         )
-    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+    except ValidationError as exc:  # one plain line, not pydantic's message with its URL
+        raise UserError(validation_line(exc, _OPTION_NAMES)) from None
+    except ValueError as exc:
         raise UserError(" ".join(str(exc).split())) from None
+    check_credentials([model_a, model_b])  # before a store is opened or the header printed
     base = GenerateConfig()
 
     def gen(model: str) -> GenerateConfig:
@@ -126,7 +145,11 @@ def _play(
     seed: int,
     show_prompts: bool,
 ) -> int:
-    """Print the header, play the match live and store it; returns the exit code (1: voided)."""
+    """Print the header, play the match live and store it; returns the exit code (4: voided).
+
+    Raises:
+        FatalModelError: A fatal provider error (bad key, unknown model, bad request) voided the match.
+    """
     from harness.protocol.transcript import LiveTranscript, match_header
     from harness.runner import play_job
     from harness.store import utc_now
@@ -168,9 +191,13 @@ def _play(
                 _err().print(f"stored as {job.match_id} in {store.path}")
     except StratagemError as exc:
         from harness.protocol.match import MatchVoided
+        from harness.runner.preflight import EXIT_INCOMPLETE, fatal_stop, incomplete_line, is_fatal_void
 
         if isinstance(exc, MatchVoided):
+            if is_fatal_void(exc):  # a bad key or model: exit 2 with what to do
+                raise fatal_stop(exc) from None
             _err().print(f"[red]match voided:[/red] {escape(exc.reason)}")
-            return 1
+            _err().print(escape(incomplete_line(1)))
+            return EXIT_INCOMPLETE
         raise
     return 0

@@ -5,8 +5,9 @@ refused with exit 2 before it plays anything, or with ``--wait`` waits for the l
 ``export`` (read-only) are in :mod:`harness.cli.store_cmd`.
 
 Exit codes: 0 ok, 1 a deliberate non-input error (a lost Ray worker, a lost lease), 2 bad input (config,
-names, store paths, a store in use or read-only, a replay-only cache miss), 130 interrupted. Every error
-is one line on stderr.
+names, store paths, a store in use or read-only, a replay-only cache miss, a missing API key, a fatal
+provider error), 4 incomplete (the run ended with voided matches; rerun to retry them), 130 interrupted.
+Every error is one line on stderr.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Annotated, Literal
 import typer
 from rich.markup import escape
 
+from games.core.rounds import ROUNDS_HELP
 from games.core.types import canonical_json
 from harness.cli.common import EXIT_BAD_INPUT, EXIT_INTERRUPTED, err, guarded
 
@@ -48,6 +50,12 @@ def _run(
 ) -> int:
     from harness.experiments import expand, load_experiment
     from harness.runner import RunOptions, RunStats, check_store_compatible, model_settings_for, run_jobs
+    from harness.runner.preflight import (
+        EXIT_INCOMPLETE,
+        MissingCredentials,
+        credential_problem,
+        incomplete_line,
+    )
     from harness.store import ResultStore
 
     config = load_experiment(target)  # validation first: a bad file writes nothing
@@ -58,6 +66,9 @@ def _run(
     jobs = expand(config)
     path = Path(store_path or config.store_path())
     console = err()
+    missing_keys = credential_problem(config.all_models())  # before the first match (and in a dry run)
+    if missing_keys is not None and not dry_run:
+        raise MissingCredentials([missing_keys])
     if dry_run:
         done: set[str] = set()
         if path.exists():
@@ -69,6 +80,8 @@ def _run(
             f"{config.name}: {len(jobs)} matches ({fps} fingerprints),"
             f" {len(jobs) - left} already in {path}, {left} to play"
         )
+        if missing_keys is not None:  # counting needs no key; running would be refused
+            console.print(f"[yellow]warning:[/yellow] {escape(missing_keys)}; the run would be refused")
         return 0
     with ResultStore(path) as store:
         # the lease first (one transaction), then the checks: a second writer is refused before it plays
@@ -83,7 +96,11 @@ def _run(
             max_matches=max_matches or config.max_matches,
             max_tries=config.max_tries,
             model_settings=model_settings_for(
-                config.concurrency, config.cache.mode, config.cache.path, config.http_backend
+                config.concurrency,
+                config.cache.mode,
+                config.cache.path,
+                config.http_backend,
+                config.empty_reply,
             ),
             progress=False if quiet else None,
         )
@@ -108,7 +125,12 @@ def _run(
         finally:
             if not quiet:
                 console.print(escape(stats.summary()))
-    return EXIT_INTERRUPTED if stats.interrupted else 0
+    if stats.interrupted:
+        return EXIT_INTERRUPTED
+    if stats.voided:  # CI must not read a run with holes as a success
+        console.print(escape(incomplete_line(stats.voided)))
+        return EXIT_INCOMPLETE
+    return 0
 
 
 # ---------------------------------------------------------------------------------------------- wiring
@@ -133,7 +155,9 @@ def register(app: typer.Typer) -> None:
                 "--concurrency", min=1, help="Matches in flight at once (default: the experiment's setting)."
             ),
         ] = None,
-        dry_run: Annotated[bool, typer.Option("--dry-run", help="Only count the matches.")] = False,
+        dry_run: Annotated[
+            bool, typer.Option("--dry-run", help="Only count the matches (and warn of missing API keys).")
+        ] = False,
         executor: Annotated[
             Literal["asyncio", "ray"],
             typer.Option(
@@ -156,7 +180,16 @@ def register(app: typer.Typer) -> None:
             ),
         ] = False,
     ) -> None:
-        """Run an experiment, resumably; with no argument, the offline bots preset."""
+        """Run an experiment, resumably; with no argument, the offline bots preset.
+
+        The experiment's protocol.rounds R means, as in the original: battle_card and elemental_duel play
+        R revision rounds → R+1 battles (the last labelled R again); tower_defense plays R battles with R−1
+        revisions between them.
+
+        Exit codes: 0 every match finished, 2 bad input (config, store, missing API key, a fatal provider
+        error such as a rejected key or an unknown model), 4 incomplete (voided matches; rerun to retry
+        them), 130 interrupted.
+        """
         ray = RayChoice(executor == "ray", workers, ray_address)
         code = guarded(lambda: _run(target, store, allow_mixed, quiet, max_matches, dry_run, ray, wait))
         raise typer.Exit(code)
@@ -174,7 +207,7 @@ def register(app: typer.Typer) -> None:
         ],
         a: Annotated[str, typer.Option("--a", help="Side A model, e.g. bot/greedy or openai/gpt-4.1.")],
         b: Annotated[str, typer.Option("--b", help="Side B model.")],
-        rounds: Annotated[int, typer.Option("--rounds", help="The rounds setting R.")] = 10,
+        rounds: Annotated[int, typer.Option("--rounds", help=ROUNDS_HELP)] = 10,
         seed: Annotated[int, typer.Option("--seed", min=0)] = 0,
         feedback: Annotated[str, typer.Option("--feedback", help="outcome or detailed.")] = "outcome",
         revision: Annotated[

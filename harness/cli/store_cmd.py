@@ -94,7 +94,10 @@ def _show(store_path: str, match_id: str | None, show_prompts: bool, decisions: 
 
 # ---------------------------------------------------------------------------------------------- export
 def _export(store_path: str, fmt: str, out: str) -> int:
+    from harness.cli.out_dirs import check_output_dir
     from harness.store import export_store
+
+    check_output_dir(out)  # an existing file or an unwritable place: one line, nothing written
 
     def note(message: str) -> None:  # e.g. matches of other rulesets left out of an advgamebench export
         err().print(escape(message))

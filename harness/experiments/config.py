@@ -20,6 +20,7 @@ per-model overrides), per-provider concurrency, the response cache and the store
     concurrency: {openai: 16, default: 8}
     cache: {mode: read-write, path: results/model_cache.sqlite}
     http_backend: aiohttp        # or httpx, the SDKs' default transport (no effect on results)
+    empty_reply: retry_once      # an empty HTTP 200 answer: retried once, then the model's; or `model`
     store: results/my-bench.sqlite
 
 Every name is checked at load time (providers against the model layer's registry, bots, games, their
@@ -47,6 +48,7 @@ from games.core.types import SIDE_KEYS, SideKey
 from games.refs import RULESET_KEY
 from games.registry import DEFAULT_RULESET, default_ruleset, game_names, resolve_ruleset
 from harness.experiments.names import check_game_name, check_model_name, known_providers
+from harness.limits import MAX_ROUNDS
 
 ModelName = Annotated[str, AfterValidator(check_model_name)]
 GameName = Annotated[str, AfterValidator(check_game_name)]
@@ -205,7 +207,7 @@ class ProtocolConfig(BaseModel):
 
     model_config = _STRICT
 
-    rounds: int = Field(default=10, ge=1)
+    rounds: int = Field(default=10, ge=1, le=MAX_ROUNDS)
     revision: Literal["alternate", "simultaneous", "none"] = "alternate"
     feedback: Literal["outcome", "detailed"] = "outcome"
     initial_attempts: int | None = Field(default=None, ge=1)
@@ -280,6 +282,7 @@ class ExperimentConfig(BaseModel):
     max_tries: int = Field(default=3, ge=1)
     cache: CacheSpec = Field(default_factory=CacheSpec)
     http_backend: Literal["aiohttp", "httpx"] = "aiohttp"
+    empty_reply: Literal["retry_once", "model"] = "retry_once"
     store: str | None = None
 
     @field_validator("games", mode="before")

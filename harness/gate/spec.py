@@ -15,6 +15,7 @@ from typing import Final, Literal
 from games.core.errors import ParameterError, UnknownNameError
 from games.core.types import SideKey
 from games.refs import parse_game_ref
+from harness.limits import MAX_ROUNDS
 from harness.models.settings import CacheMode
 from harness.models.types import GenerateConfig
 from metrics.sequential import SequentialDesign
@@ -154,8 +155,8 @@ class CheckSpec:
             raise ParameterError("the panel needs at least one opponent")
         if not self.settings or len(set(self.settings)) != len(self.settings):
             raise ParameterError("settings must be a non-empty list without repeats")
-        if self.rounds < 1:
-            raise ParameterError(f"--rounds must be at least 1, got {self.rounds}")
+        if not 1 <= self.rounds <= MAX_ROUNDS:
+            raise ParameterError(f"--rounds must be between 1 and {MAX_ROUNDS}, got {self.rounds}")
         if self.seed < 0:
             raise ParameterError(f"--seed must be >= 0, got {self.seed}")
         if self.concurrency < 1:

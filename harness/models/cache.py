@@ -3,7 +3,9 @@
 The key is the SHA-256 of the canonical JSON of the request — provider, model, variant parameters,
 messages and every generation setting that can change the reply (the timeout cannot, so it is left out) —
 plus the sample index, so repeated samples at temperature > 0 stay distinct. Rows hold the request and the
-completion, never a key or a header (the adapters never see headers and the request holds none).
+completion, never a key or a header (the adapters never see headers and the request holds none); both
+are written through :func:`~harness.models.redact.redact_secrets`, so a credential echoed into a reply
+or quoted in a prompt is never stored (the key is computed before, from the request as sent).
 
 The file uses WAL journaling, so several processes can share one cassette; within a process one
 connection per file is shared by all tasks, its calls run in worker threads behind a lock.
@@ -21,6 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from harness.models.redact import redact_secrets
 from harness.models.types import ChatMessage, Completion, GenerateConfig, Usage
 
 SCHEMA_VERSION = 1
@@ -106,7 +109,7 @@ class ResponseCache:
             return None
         data = json.loads(row[0])
         return Completion(
-            text=data["text"],
+            text=redact_secrets(data["text"]),
             finish_reason=data["finish_reason"],
             usage=Usage(**data["usage"]),
             model=data["model"],
@@ -136,7 +139,14 @@ class ResponseCache:
             self._conn.execute(
                 "INSERT OR REPLACE INTO responses(key, model, sample_index, request_json, completion_json, "
                 "created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (key, completion.model, sample_index, _dumps(request), _dumps(data), time.time()),
+                (
+                    key,
+                    completion.model,
+                    sample_index,
+                    redact_secrets(_dumps(request)),
+                    redact_secrets(_dumps(data)),
+                    time.time(),
+                ),
             )
 
     async def aget(self, key: str) -> Completion | None:

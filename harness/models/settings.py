@@ -23,6 +23,8 @@ from harness.models.types import ModelEvent
 
 CacheMode = Literal["off", "read-write", "replay-only"]
 CACHE_MODES: tuple[CacheMode, ...] = ("off", "read-write", "replay-only")
+EmptyReplyPolicy = Literal["retry_once", "model"]
+EMPTY_REPLY_POLICIES: tuple[EmptyReplyPolicy, ...] = ("retry_once", "model")
 LOCAL_BASE_URL_ENV = "STRATAGEM_LOCAL_BASE_URL"
 DEFAULT_LOCAL_BASE_URL = "http://127.0.0.1:8080/v1"
 
@@ -96,6 +98,10 @@ class ModelSettings:
             :class:`Price` objects or mappings with its field names (as read from YAML).
         http_backend: The transport of the ``openai`` and ``anthropic`` SDK clients: ``aiohttp`` (default;
             a fraction of the CPU per call at high concurrency) or ``httpx`` (the SDKs' own default).
+        empty_reply: What an empty answer from a provider is (HTTP 200 with no choices, no content, or
+            only whitespace, not truncated): ``retry_once`` (default) retries it once as a transient
+            error, and an empty retry is the model's reply (scored like any unreadable reply);
+            ``model`` counts it as the model's reply at once. Scripted replies are never retried.
         on_event: Called with one :class:`ModelEvent` per attempt and per cache hit.
         sleep: How retries wait (``asyncio.sleep``; tests inject a recording fake).
     """
@@ -108,6 +114,7 @@ class ModelSettings:
     base_urls: Mapping[str, str] = field(default_factory=dict)
     prices: Mapping[str, Price] = field(default_factory=dict)
     http_backend: HttpBackend = "aiohttp"
+    empty_reply: EmptyReplyPolicy = "retry_once"
     on_event: Callable[[ModelEvent], None] | None = None
     sleep: Callable[[float], Awaitable[None]] = field(default=asyncio.sleep, repr=False, compare=False)
     limiters: LimiterPool = field(default_factory=LimiterPool, init=False, repr=False, compare=False)
@@ -118,6 +125,9 @@ class ModelSettings:
         if self.http_backend not in HTTP_BACKENDS:
             known = ", ".join(HTTP_BACKENDS)
             raise ParameterError(f"unknown http backend {self.http_backend!r}; known: {known}")
+        if self.empty_reply not in EMPTY_REPLY_POLICIES:
+            known = ", ".join(EMPTY_REPLY_POLICIES)
+            raise ParameterError(f"unknown empty_reply policy {self.empty_reply!r}; known: {known}")
         object.__setattr__(self, "cache_path", Path(self.cache_path))
         prices: dict[str, Price] = {}
         for name, value in self.prices.items():

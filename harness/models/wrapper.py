@@ -7,8 +7,13 @@ Adapters make exactly one request each; :meth:`Model.generate` turns that into a
    :class:`RateLimited` (waiting the capped Retry-After) and :class:`Transient` (exponential backoff with
    full jitter), bounded by ``max_attempts`` and ``max_total_wait_s``; :class:`Fatal` is never retried;
 3. a :class:`Refused` error comes back as a ``finish_reason="refused"`` completion (not retried);
-4. cost from the price table, then the cache write;
-5. one :class:`ModelEvent` per attempt (and per cache hit) to ``settings.on_event``.
+4. an empty answer (HTTP 200 without choices or content, not truncated) is retried once as
+   :class:`Transient` under ``settings.empty_reply="retry_once"`` (the default); an empty retry is the
+   model's reply. ``"model"`` counts it as the model's reply at once;
+5. the values of credential variables are removed from the reply text and request id
+   (:func:`~harness.models.redact.redact_secrets`: a proxy may echo the auth header into the reply);
+6. cost from the price table, then the cache write;
+7. one :class:`ModelEvent` per attempt (and per cache hit) to ``settings.on_event``.
 
 When a call cannot be completed it raises :class:`InfraError` (``cause`` names the last error class).
 """
@@ -27,7 +32,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
 from harness.models.cache import ResponseCache, cache_key, canonical_request, describe_request, open_cache
 from harness.models.pricing import Price, cost_usd, price_for
 from harness.models.providers import ModelName, make_adapter, parse_model_name
-from harness.models.redact import redact
+from harness.models.redact import redact, redact_secrets
 from harness.models.settings import DEFAULT_SETTINGS, ModelSettings, RetryPolicy
 from harness.models.types import (
     Adapter,
@@ -82,6 +87,23 @@ class _Backoff:
         return state.idle_for + state.upcoming_sleep > self.policy.max_total_wait_s
 
 
+def _is_empty(completion: Completion) -> bool:
+    """An answer with nothing in it that the model did not mean: not truncated, not refused."""
+    return completion.finish_reason in ("stop", "other") and not completion.text.strip()
+
+
+def _scrubbed(completion: Completion) -> dict[str, Any]:
+    """The reply fields with credential values removed (empty when there is nothing to change)."""
+    text = redact_secrets(completion.text)
+    request_id = redact_secrets(completion.request_id) if completion.request_id else completion.request_id
+    changes: dict[str, Any] = {}
+    if text is not completion.text:
+        changes["text"] = text
+    if request_id is not completion.request_id:
+        changes["request_id"] = request_id
+    return changes
+
+
 # Requests being made right now, per loop and cassette: identical concurrent requests make one call.
 _in_flight: weakref.WeakKeyDictionary[
     asyncio.AbstractEventLoop, dict[tuple[str, str], asyncio.Future[None]]
@@ -116,6 +138,8 @@ class Model:
         self.limit_key = f"litellm/{model.split('/', 1)[0]}" if upstream else self.provider
         self._limit = self.settings.limit_for(self.limit_key)
         self._prepared: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
+        # Scripted replies are the script's: an empty one is meant, never a broken endpoint.
+        self._retry_empty = self.settings.empty_reply == "retry_once" and self.provider != "scripted"
 
     def __repr__(self) -> str:
         return f"Model({self.name!r}, cache={self.settings.cache_mode})"
@@ -164,7 +188,8 @@ class Model:
                     usage=hit.usage,
                     request_id=hit.request_id,
                 )
-                return dataclasses.replace(hit, model=self.name)
+                # A cassette written before replies were scrubbed may still hold a secret.
+                return dataclasses.replace(hit, model=self.name, **_scrubbed(hit))
             if self.settings.cache_mode == "replay-only":
                 raise CacheMiss(
                     f"replay-only cache {self.settings.cache_path} has no reply for "
@@ -275,7 +300,7 @@ class Model:
             start = time.perf_counter()
             try:
                 async with asyncio.timeout(config.timeout_s):
-                    return await self._adapter.generate(messages, config)
+                    completion = await self._adapter.generate(messages, config)
             except TimeoutError:
                 err: ModelError = Transient(f"{self.name}: no reply within {config.timeout_s:g} s")
                 info.update(message=str(err), latency=time.perf_counter() - start)
@@ -283,10 +308,18 @@ class Model:
             except ModelError as exc:
                 info.update(message=redact(str(exc)), latency=time.perf_counter() - start)
                 raise
+        retry_empty = self._retry_empty and not info.get("empty_retried")
+        if retry_empty and _is_empty(completion) and int(info["attempt"]) < self.settings.retry.max_attempts:
+            info["empty_retried"] = True
+            err = Transient(f"{self.name}: empty reply (no choices or no content); retrying it once")
+            info.update(message=str(err), latency=completion.latency_s)
+            raise err
+        return completion
 
     def _finish(self, completion: Completion, attempts: int) -> Completion:
         return dataclasses.replace(
             completion,
+            **_scrubbed(completion),
             model=self.name,
             cost_usd=cost_usd(self._price, completion.usage),
             cache_hit=False,

@@ -6,13 +6,16 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from harness.limits import MAX_ROUNDS
+
 
 class MatchSettings(BaseModel):
     """How a match is played.
 
     Attributes:
-        rounds: The ``rounds`` setting R: tower defense simulates R rounds (R−1 revisions), the other games
-            R+1 rounds (R revisions), the last one labelled R again (the original loop; docs/records.md).
+        rounds: The ``rounds`` setting R, 1 to :data:`~harness.limits.MAX_ROUNDS` (100): tower defense
+            simulates R rounds (R−1 revisions), the other games R+1 rounds (R revisions), the last one
+            labelled R again (the original loop; docs/records.md).
         revision: ``alternate`` (the paper: one side per step, ``first_reviser`` first), ``simultaneous``
             (both sides every step, from the same information) or ``none`` (plans stay fixed).
         first_reviser: Who revises first under ``alternate``.
@@ -30,7 +33,7 @@ class MatchSettings(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    rounds: int = Field(10, ge=1)
+    rounds: int = Field(10, ge=1, le=MAX_ROUNDS)
     revision: Literal["alternate", "simultaneous", "none"] = "alternate"
     first_reviser: Literal["A", "B"] = "A"
     feedback: Literal["outcome", "detailed"] = "outcome"

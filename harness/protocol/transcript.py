@@ -3,7 +3,8 @@
 Everything here takes plain row dicts shaped like the ``rounds`` / ``decisions`` / ``matches`` tables of
 docs/records.md (live records give them through ``to_row()``), so a stored match replays exactly like a
 live one. Model-written text is never interpreted as rich markup: it is wrapped in :class:`rich.text.Text`
-or passed through :func:`rich.markup.escape`.
+or passed through :func:`rich.markup.escape`; prompts, replies and errors are printed without the values
+of credential variables (:func:`~harness.models.redact.redact_secrets`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
+
+from games.core.rounds import rounds_meaning
+from harness.models.redact import redact_secrets
 
 Row = Mapping[str, Any]
 SIDES = ("A", "B")
@@ -108,8 +112,15 @@ def round_renderable(
         mark = " (revised)" if side in reviser else ""
         change = None if previous is None else plan_changes(previous[f"plan_{s}"], row[f"plan_{s}"])
         if change == "unchanged":
-            # A repeated plan is not re-listed: that keeps long matches readable.
-            body = Text(f"same plan as round {previous['round'] if previous else '?'}{mark}", style="dim")
+            # A repeated plan is not re-listed: that keeps long matches readable. A side whose revision
+            # turn it was and that kept its plan did not revise it: say so, never "(revised)".
+            before = previous["round"] if previous else "?"
+            kept = (
+                f"kept its plan of round {before} (its revision turn)"
+                if mark
+                else f"same plan as round {before}"
+            )
+            body = Text(kept, style="dim")
         else:
             body = Text("\n".join(_entries(row[f"plan_{s}"])) or "(empty plan)")
             if change is not None:
@@ -123,7 +134,8 @@ def round_renderable(
         verdict.append(
             f" (simulator: {_side_name(raw, labels)}; overridden by budget/forfeit)", style="magenta"
         )
-    title = f"Round {row['round']}" + (f" (label {row['label']})" if row.get("label") != row["round"] else "")
+    final = f" (final battle, labelled {row['label']} as in the original)"
+    title = f"Round {row['round']}" + (final if row.get("label") != row["round"] else "")
     if row.get("reviser"):
         title += f" — after revision by {row['reviser']}"
     return Panel(Group(table, verdict), title=escape(title), title_align="left")
@@ -142,25 +154,56 @@ def decision_renderable(row: Row, *, show_prompt: bool = False, prompt: str | No
     if row.get("reused"):
         head.append(", reused shared initial plan", style="dim")
     if row.get("parse_error"):
-        head.append(f"\n  {row['parse_error']}", style="yellow")
+        head.append(f"\n  {redact_secrets(str(row['parse_error']))}", style="yellow")
     if not show_prompt:
         return head
     parts: list[RenderableType] = [head]
-    if prompt:
-        parts.append(Panel(Text(prompt), title="prompt", title_align="left", border_style="dim"))
-    parts.append(
-        Panel(Text(str(row.get("raw_text") or "")), title="reply", title_align="left", border_style="blue")
-    )
+    if prompt:  # scrubbed again here: a stored match may predate the model layer's scrubbing
+        parts.append(
+            Panel(Text(redact_secrets(prompt)), title="prompt", title_align="left", border_style="dim")
+        )
+    reply = redact_secrets(str(row.get("raw_text") or ""))
+    parts.append(Panel(Text(reply), title="reply", title_align="left", border_style="blue"))
     return Group(*parts)
 
 
-def match_header(row: Row, labels: Mapping[str, str] | None = None) -> RenderableType:
-    """The match line: game (and ruleset), models per side, settings, status and final winner."""
+def rounds_text(row: Row, final_extra_round: bool | None = None) -> str:
+    """``rounds R`` and what it means in this game, e.g. ``rounds 4: 4 revision rounds → 5 battles (…)``.
+
+    Args:
+        row: A ``matches`` row (or the live header): ``game``, ``rounds``, ``revision``.
+        final_extra_round: Whether the game plays the original's extra final battle; looked up from the game
+            registry when not given (unknown games: the setting alone).
+    """
+    rounds = row.get("rounds")
+    if not isinstance(rounds, int) or isinstance(rounds, bool):
+        return f"rounds {rounds}"
+    if final_extra_round is None:
+        from games.core.errors import StratagemError
+        from games.registry import game_class
+
+        try:
+            final_extra_round = bool(game_class(str(row.get("game")), row.get("ruleset")).final_extra_round)
+        except (StratagemError, ValueError, TypeError):
+            return f"rounds {rounds}"
+    revision = row.get("revision")
+    return (
+        f"rounds {rounds}: {rounds_meaning(rounds, final_extra_round, str(revision) if revision else None)}"
+    )
+
+
+def match_header(
+    row: Row, labels: Mapping[str, str] | None = None, *, final_extra_round: bool | None = None
+) -> RenderableType:
+    """The match line: game (and ruleset), models per side, settings, status and final winner.
+
+    The ``rounds`` setting is shown with what it means in this game (:func:`rounds_text`).
+    """
     ruleset = f" (ruleset {row['ruleset']})" if row.get("ruleset") else ""
     text = Text(f"{row.get('game', '?')}{ruleset}  ", style="bold")
     text.append(f"A: {row.get('model_a', '?')}  vs  B: {row.get('model_b', '?')}\n")
     text.append(
-        f"rounds {row.get('rounds')}, revision {row.get('revision')}, "
+        f"{rounds_text(row, final_extra_round)}\nrevision {row.get('revision')}, "
         f"first reviser {row.get('first_reviser')}, "
         f"feedback {row.get('feedback')}, seed {row.get('seed')}\n",
         style="dim",

@@ -5,6 +5,8 @@
   a match — possibly different providers — share the run's limits).
 * Jobs already finished in the store are skipped (resume). A match voided by infrastructure failures is
   put back at the end of the queue until it has been tried ``max_tries`` times, then written as voided.
+* A match voided by a fatal provider error (bad key, unknown model, bad request) stops the run: no new
+  match starts, the matches in flight finish and are written, and :class:`FatalModelError` is raised.
 * Ctrl-C (SIGINT) cancels the matches in flight and returns after everything that finished is written; a
   second Ctrl-C aborts at once. A killed process loses at most the matches in flight.
 * Bot-only matches are CPU-bound and run inline on the event loop: they make no I/O a thread could
@@ -28,6 +30,7 @@ from games.registry import get_game
 from harness.experiments.identity import generation_dict
 from harness.experiments.jobs import MatchJob
 from harness.models.settings import ModelSettings
+from harness.runner.preflight import FatalModelError, fatal_stop, is_fatal_void
 from harness.runner.progress import ProgressView, RunStats
 from harness.store.store import ResultStore, utc_now
 
@@ -156,11 +159,15 @@ def settle_void(
 ) -> bool:
     """Book a voided try of ``item``: True to re-queue it, else it is written as voided now.
 
-    A fatal cause (auth, bad request, unknown model) would only fail again, so it is never re-queued.
+    Raises:
+        FatalModelError: A fatal cause (auth, bad request, unknown model) would fail the same way in every
+            match, so it stops the run; the match is not written (a rerun after the fix plays it).
     """
     item.tries += 1
     st.failures["void"] += 1
-    if item.tries < max_tries and void.cause != "Fatal":
+    if is_fatal_void(void):
+        raise fatal_stop(void)
+    if item.tries < max_tries:
         st.requeued += 1
         return True
     _count_decisions(st, void.decisions)
@@ -234,7 +241,12 @@ async def run_jobs_async(
             try:
                 result = await play_job(job, resources=resources, plan_cache=plan_cache, on_round=on_round)
             except MatchVoided as void:
-                if settle_void(item, void, store, st, run_id=run_id, max_tries=opts.max_tries):
+                try:
+                    requeue = settle_void(item, void, store, st, run_id=run_id, max_tries=opts.max_tries)
+                except FatalModelError as exc:  # no new match starts; those in flight finish
+                    fatal.append(exc)
+                    return
+                if requeue:
                     queue.append(item)
             except Exception as exc:  # CacheMiss or a bug: stop the run, keep what finished
                 fatal.append(exc)
@@ -280,15 +292,20 @@ async def run_jobs_async(
 
 
 def model_settings_for(
-    concurrency: dict[str, int], cache_mode: str, cache_path: str, http_backend: str = "aiohttp"
+    concurrency: dict[str, int],
+    cache_mode: str,
+    cache_path: str,
+    http_backend: str = "aiohttp",
+    empty_reply: str = "retry_once",
 ) -> ModelSettings:
-    """The model layer's settings of a run: limits (``default`` for the rest), cache, HTTP transport."""
+    """The model layer's settings of a run: limits (``default`` for the rest), cache, transport, empties."""
     limits = {k: v for k, v in concurrency.items() if k != "default"}
     kwargs: dict[str, Any] = {
         "concurrency": limits,
         "cache_mode": cache_mode,
         "cache_path": Path(cache_path),
         "http_backend": http_backend,
+        "empty_reply": empty_reply,
     }
     if "default" in concurrency:
         kwargs["default_concurrency"] = concurrency["default"]

@@ -29,8 +29,10 @@ Behaviours (:class:`Reply` class methods): ``ok(text, input_tokens=, output_toke
 ``length`` (finish_reason ``length`` / stop_reason ``max_tokens``), ``refusal`` (``content_filter`` /
 ``refusal``), ``rate_limited(retry_after)`` (429 + ``Retry-After``), ``error(status)`` (500, 529, 400…),
 ``unauthorized()`` (401 quoting the received key, to test redaction), ``reset()`` (TCP reset, no response),
-``malformed()`` (200 with a cut JSON body), ``slow(delay_s, then=...)`` (reply after a delay, e.g. past
-the client's timeout). Usage defaults to ceil(chars / 4) of the request's messages and of the reply.
+``malformed()`` (200 with a cut JSON body), ``empty()`` (200, empty text), ``no_choices()`` (200, no
+choices / no content blocks), ``echo_headers()`` (200 whose text is the request headers, the API key
+included, as a leaky proxy sends), ``slow(delay_s, then=...)`` (reply after a delay, e.g. past the
+client's timeout). Usage defaults to ceil(chars / 4) of the request's messages and of the reply.
 
 The log: each :class:`RecordedRequest` has ``method``, ``path``, ``api`` (``openai`` / ``anthropic``),
 ``body`` (parsed JSON), ``headers`` (lower-cased; any key, token or auth header replaced by
@@ -50,6 +52,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import hashlib
 import json
 import socket
@@ -220,6 +223,9 @@ class _Handler(BaseHTTPRequestHandler):
                 headers["retry-after"] = str(int(value)) if float(value).is_integer() else str(value)
             self._send_json(reply.status, error_body(api, reply.status, message), headers)
             return
+        if reply.kind == "echo_headers":
+            raw = "\n".join(f"{name}: {value}" for name, value in self.headers.items())
+            reply = dataclasses.replace(reply, text=raw)
         body = record.body if isinstance(record.body, dict) else {}
         model = str(body.get("model", "fake-model"))
         prompt = "".join(m["content"] for m in record.messages)

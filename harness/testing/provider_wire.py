@@ -13,7 +13,19 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Api = Literal["openai", "anthropic"]
-ReplyKind = Literal["ok", "length", "refusal", "rate_limited", "error", "unauthorized", "reset", "malformed"]
+ReplyKind = Literal[
+    "ok",
+    "length",
+    "refusal",
+    "rate_limited",
+    "error",
+    "unauthorized",
+    "reset",
+    "malformed",
+    "empty",
+    "no_choices",
+    "echo_headers",
+]
 
 
 def count_tokens(text: str) -> int:
@@ -92,6 +104,25 @@ class Reply:
         return cls("malformed", status=200)
 
     @classmethod
+    def empty(cls) -> Reply:
+        """HTTP 200 with an empty completion (content ``""`` / no content blocks), finish ``stop``."""
+        return cls("empty")
+
+    @classmethod
+    def no_choices(cls) -> Reply:
+        """HTTP 200 without choices (``"choices": []`` / ``"content": []``), as broken proxies send."""
+        return cls("no_choices")
+
+    @classmethod
+    def echo_headers(cls) -> Reply:
+        """A normal reply whose text is the request's headers, credentials included, as a leaky proxy does.
+
+        The text is ``name: value`` lines of every received header (``authorization`` / ``x-api-key`` with
+        the key as sent), so a test can check the key is scrubbed from everything written downstream.
+        """
+        return cls("echo_headers")
+
+    @classmethod
     def slow(cls, delay_s: float, then: Reply | None = None) -> Reply:
         """``then`` (default a normal reply) after ``delay_s`` seconds, e.g. past the client's timeout."""
         return dataclasses.replace(then or cls.ok(), delay_s=delay_s)
@@ -124,11 +155,11 @@ def _usage(reply: Reply, prompt_text: str) -> tuple[int, int, int]:
 
 
 def openai_body(reply: Reply, model: str, prompt_text: str, request_id: str) -> dict[str, Any]:
-    """A ``chat.completion`` object for an ``ok`` / ``length`` / ``refusal`` reply."""
+    """A ``chat.completion`` object for a reply that is not an HTTP error, reset or malformed body."""
     inp, out, cached = _usage(reply, prompt_text)
-    finish = {"ok": "stop", "length": "length", "refusal": "content_filter"}[reply.kind]
+    finish = {"length": "length", "refusal": "content_filter"}.get(reply.kind, "stop")
     refused = reply.kind == "refusal"
-    return {
+    body = {
         "id": f"chatcmpl-{request_id}",
         "object": "chat.completion",
         "created": int(time.time()),
@@ -152,13 +183,16 @@ def openai_body(reply: Reply, model: str, prompt_text: str, request_id: str) -> 
             "prompt_tokens_details": {"cached_tokens": cached},
         },
     }
+    if reply.kind == "no_choices":
+        body["choices"] = []
+    return body
 
 
 def anthropic_body(reply: Reply, model: str, prompt_text: str, request_id: str) -> dict[str, Any]:
-    """A Messages ``message`` object for an ``ok`` / ``length`` / ``refusal`` reply."""
+    """A Messages ``message`` object for a reply that is not an HTTP error, reset or malformed body."""
     inp, out, cached = _usage(reply, prompt_text)
-    stop = {"ok": "end_turn", "length": "max_tokens", "refusal": "refusal"}[reply.kind]
-    content = [] if reply.kind == "refusal" else [{"type": "text", "text": reply.text}]
+    stop = {"length": "max_tokens", "refusal": "refusal"}.get(reply.kind, "end_turn")
+    content = [] if reply.kind in ("refusal", "no_choices") else [{"type": "text", "text": reply.text}]
     return {
         "id": f"msg_{request_id}",
         "type": "message",

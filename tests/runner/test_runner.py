@@ -14,6 +14,7 @@ from harness.models import Fatal, RetryPolicy, Transient, register_script
 from harness.models.settings import ModelSettings
 from harness.models.types import CacheMiss
 from harness.runner import RunOptions, RunStats, run_jobs
+from harness.runner.preflight import FatalModelError
 from harness.store import ResultStore, export_store
 
 GAMES = ["tower_defense", "battle_card", "elemental_duel"]
@@ -137,29 +138,34 @@ max_tries: 3
         assert again["status"] == "finished" and again["tries"] == 4
 
 
-def test_fatal_errors_void_at_once_without_requeue(tmp_path):
-    """A bad key or a bad request would fail on every try: one try, then a voided row naming it."""
+def test_a_fatal_error_stops_the_run_at_once_and_writes_nothing_for_it(tmp_path):
+    """A bad key would fail in every match: the first one stops the run (one call), nothing is voided."""
+    calls = itertools.count()
 
     def unauthorised(messages):
-        raise Fatal("authentication failed (401)")
+        next(calls)
+        raise Fatal("openai: AuthenticationError: Error code: 401 - {'error': {'message': 'bad key'}}")
 
     register_script("unauthorised", unauthorised)
     cfg = config(
         """\
 games: [battle_card]
 models: [scripted/unauthorised]
-pairing: {mode: pairs, pairs: [[scripted/unauthorised, bot/greedy]]}
-settings: [{side: A, first_reviser: A}]
+pairing: {mode: pairs, pairs: [[scripted/unauthorised, bot/greedy], [scripted/unauthorised, bot/random]]}
+settings: [{side: A, first_reviser: A}, {side: B, first_reviser: B}]
 protocol: {rounds: 2}
+seeds: [0, 1]
 max_tries: 3
 """
     )
-    (job,), stats = run(cfg, tmp_path / "s.sqlite", max_matches=1, max_tries=3)
-    assert stats.voided == 1 and stats.requeued == 0 and stats.failures["void"] == 1
+    with pytest.raises(FatalModelError) as info:
+        run(cfg, tmp_path / "s.sqlite", max_matches=1, max_tries=3)
+    assert next(calls) == 1, "one provider call, not one per match or per try"
+    message = str(info.value)
+    assert "\n" not in message and info.value.model == "scripted/unauthorised"
+    assert "refused the credentials (HTTP 401: bad key)" in message and "then rerun" in message
     with ResultStore(tmp_path / "s.sqlite") as store:
-        row = store.match(job.match_id)
-        assert row["status"] == "voided" and row["tries"] == 1
-        assert "authentication failed" in row["void_reason"]
+        assert list(store.iter_matches()) == []  # a rerun after the fix plays every match
 
 
 def test_resume_skips_finished_and_equals_an_uninterrupted_run(tmp_path):

@@ -19,7 +19,7 @@ from typing import Any
 
 from harness.models.adapters.classify import classify_exception
 from harness.models.adapters.sdk_clients import HttpOptions, loop_client
-from harness.models.types import ChatMessage, Completion, FinishReason, GenerateConfig, Transient, Usage
+from harness.models.types import ChatMessage, Completion, FinishReason, GenerateConfig, Usage
 
 _FINISH: dict[str, FinishReason] = {
     "end_turn": "stop",
@@ -110,9 +110,8 @@ class AnthropicMessagesAdapter:
         except Exception as exc:  # every SDK failure is classified; nothing escapes unclassified
             raise classify_exception(exc, self.provider) from None
         latency = time.perf_counter() - start
-        content = getattr(response, "content", None)
-        if content is None:
-            raise Transient("anthropic: response without content")
+        # No content: an empty answer; the wrapper's ``empty_reply`` policy decides what it is.
+        content = getattr(response, "content", None) or []
         text = "".join(
             getattr(block, "text", "") for block in content if getattr(block, "type", "") == "text"
         )

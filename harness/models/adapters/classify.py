@@ -19,6 +19,11 @@ from harness.models.types import Fatal, ModelError, RateLimited, Refused, Transi
 # Error codes that providers use for a content-filter refusal delivered as an HTTP error.
 _REFUSAL_CODES = frozenset({"content_filter", "content_policy_violation", "refusal"})
 _MAX_MESSAGE = 500  # error bodies can be long HTML pages; keep events and logs readable
+_MAX_CHAIN = 16
+# Connection failures that are not ``ConnectionError`` subclasses: aiohttp's and httpx's own classes.
+_CONNECT_ERRORS = frozenset(
+    {"ClientConnectorError", "ClientConnectionError", "ServerDisconnectedError", "ConnectError"}
+)
 
 
 def parse_retry_after(headers: Mapping[str, str] | None) -> float | None:
@@ -91,6 +96,30 @@ def classify_status(
     return Fatal(text)
 
 
+def _causes(exc: BaseException) -> list[BaseException]:
+    """``exc`` and the exceptions behind it (``__cause__``, else ``__context__``), nearest first."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain and len(chain) < _MAX_CHAIN:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def connection_failure(exc: BaseException) -> BaseException | None:
+    """The error behind ``exc`` if it is a failure to connect (refused, reset, unreachable), else ``None``.
+
+    Transports disagree on the class: over aiohttp the openai SDK reports a refused connection as
+    ``APITimeoutError`` (httpx-aiohttp maps aiohttp's ``ClientConnectorError`` to ``httpx.ConnectTimeout``),
+    over httpx as ``APIConnectionError``; the OS error at the bottom of the chain says what happened.
+    """
+    chain = _causes(exc)
+    os_level = [c for c in chain if isinstance(c, ConnectionError)]
+    if os_level:
+        return os_level[-1]  # the deepest: ConnectionRefusedError, ConnectionResetError…
+    return next((c for c in chain if type(c).__name__ in _CONNECT_ERRORS), None)
+
+
 def classify_exception(exc: BaseException, provider: str) -> ModelError:
     """Classify any exception raised by an SDK call of ``provider``."""
     name = type(exc).__name__
@@ -98,6 +127,9 @@ def classify_exception(exc: BaseException, provider: str) -> ModelError:
         return exc
     if isinstance(exc, json.JSONDecodeError):
         return Transient(f"{provider}: malformed JSON in the response body ({exc.msg})")
+    refused = connection_failure(exc)  # before the status: litellm reports a refused connection as a 500
+    if refused is not None:
+        return Transient(short(f"{provider}: connection error ({type(refused).__name__}: {refused})"))
     if isinstance(exc, TimeoutError) or "Timeout" in name:
         return Transient(short(f"{provider}: timed out ({name})"))
     if "ContentPolicyViolation" in name:

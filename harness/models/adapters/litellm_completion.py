@@ -17,7 +17,7 @@ from typing import Any
 
 from harness.models.adapters.classify import classify_exception
 from harness.models.adapters.openai_chat import openai_usage, response_format
-from harness.models.types import ChatMessage, Completion, FinishReason, GenerateConfig, Transient
+from harness.models.types import ChatMessage, Completion, FinishReason, GenerateConfig
 
 OFFLINE_ENV = {
     "LITELLM_LOCAL_MODEL_COST_MAP": "True",
@@ -99,10 +99,9 @@ class LiteLLMAdapter:
         except Exception as exc:  # every failure is classified; nothing escapes unclassified
             raise classify_exception(exc, self.provider) from None
         latency = time.perf_counter() - start
+        # No choices: an empty answer; the wrapper's ``empty_reply`` policy decides what it is.
         choices = getattr(response, "choices", None)
-        if not choices:
-            raise Transient("litellm: response without choices")
-        choice = choices[0]
+        choice = choices[0] if choices else None
         message = getattr(choice, "message", None)
         text = getattr(message, "content", None) or ""
         finish = _FINISH.get(str(getattr(choice, "finish_reason", None)), "other")

@@ -132,10 +132,11 @@ class OpenAIChatAdapter:
         return self._completion(data, request_id, latency)
 
     def _completion(self, data: Any, request_id: str | None, latency: float) -> Completion:
-        choices = data.get("choices") if isinstance(data, dict) else None
-        if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
-            raise Transient(f"{self.provider}: response without choices")
-        choice = choices[0]
+        if not isinstance(data, dict):
+            raise Transient(f"{self.provider}: response is not a JSON object")
+        choices = data.get("choices")
+        # No choices: an empty answer; the wrapper's ``empty_reply`` policy decides what it is.
+        choice = choices[0] if isinstance(choices, list) and choices and isinstance(choices[0], dict) else {}
         message = choice.get("message")
         message = message if isinstance(message, dict) else {}
         content = message.get("content")
