@@ -175,9 +175,10 @@ def rounds_text(row: Row, final_extra_round: bool | None = None) -> str:
         final_extra_round: Whether the game plays the original's extra final battle; looked up from the game
             registry when not given (unknown games: the setting alone).
     """
-    rounds = row.get("rounds")
-    if not isinstance(rounds, int) or isinstance(rounds, bool):
-        return f"rounds {rounds}"
+    try:
+        rounds = int(row["rounds"])
+    except (KeyError, TypeError, ValueError):
+        return f"rounds {row.get('rounds')}"
     if final_extra_round is None:
         from games.core.errors import StratagemError
         from games.registry import game_class
