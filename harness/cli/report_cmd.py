@@ -61,13 +61,16 @@ def report(
     ] = None,
 ) -> None:
     """Write metrics.csv, leaderboard.md/.csv, per-game and correlation tables, plots and report.html."""
+    from harness.cli.out_dirs import check_output_dir
     from metrics.answer_rate import DEFAULT_SIMS
     from metrics.compute import DEFINITIONS  # lazy: keep `stratagem --help` fast
     from metrics.report import write_report
+    from metrics.report.tables import fmt_num
 
     if definitions not in DEFINITIONS:
         raise ParameterError(f"unknown --definitions {definitions!r}; known: {', '.join(DEFINITIONS)}")
     out_dir = out if out is not None else store.with_name(f"{store.stem}_report")
+    check_output_dir(out_dir)  # before any work: an unwritable --out is one line, nothing written
     res = write_report(
         store,
         out_dir,
@@ -88,7 +91,11 @@ def report(
     if not board.empty and "composite" in board.columns:
         typer.echo("Top of the leaderboard (composite):")
         for _, row in board.head(5).iterrows():
-            typer.echo(f"  {row['model']}: {row['composite']:.3f}")
+            typer.echo(f"  {row['model']}: {fmt_num(row['composite'])}")  # undefined is —, as in the tables
+    if res.undefined:
+        typer.echo("Undefined values (—):")
+        for note in res.undefined:
+            typer.echo(f"  {note}")
     typer.echo(f"Wrote {len(res.files)} files to {out_dir} (open {out_dir / 'report.html'}).")
 
 

@@ -8,7 +8,7 @@ win with the winning plan the search found).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +21,15 @@ from metrics.failures import FAILURE_CLASSES, cost_per_match, failure_examples, 
 from metrics.load import StoreFrames, check_fingerprints, load_store
 from metrics.ratings import compute_ratings
 from metrics.report import plots
+from metrics.report.explain import (
+    CORRELATIONS_LEGEND,
+    FAILURES_LEGEND,
+    legend_line,
+    model_counts,
+    n_column_names,
+    rounds_note,
+    undefined_notes,
+)
 from metrics.report.html import Section, render
 from metrics.report.tables import (
     LABELS,
@@ -47,6 +56,46 @@ class ReportFiles:
     leaderboard: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: list[str] = field(default_factory=list)
     answers: AnswerTable | None = None
+    undefined: list[str] = field(default_factory=list)
+
+
+def _with_counts(board: pd.DataFrame, frames: StoreFrames) -> pd.DataFrame:
+    """The leaderboard with ``matches`` and ``rounds`` (what each row stands on) right after ``model``."""
+    counts = model_counts(frames).set_index("model")
+    out = board.drop(columns=[c for c in ("matches", "rounds") if c in board.columns])
+    out.insert(1, "matches", counts["matches"].reindex(out["model"]).fillna(0).astype("int64").to_numpy())
+    out.insert(2, "rounds", counts["rounds"].reindex(out["model"]).fillna(0).astype("int64").to_numpy())
+    return out
+
+
+def _counted_rows(
+    board: pd.DataFrame, header: list[str], rows: list[list[str]]
+) -> tuple[list[str], list[list[str]]]:
+    """``header`` / ``rows`` with the Matches and Rounds columns after the model."""
+    counts = [[str(m), str(r)] for m, r in zip(board["matches"], board["rounds"], strict=True)]
+    return (
+        [header[0], "Matches", "Rounds", *header[1:]],
+        [[row[0], *c, *row[1:]] for row, c in zip(rows, counts, strict=True)],
+    )
+
+
+def _md(header: list[str], rows: list[list[str]], explain: bool, notes: Sequence[str] = ()) -> str:
+    """A Markdown table; with ``explain`` followed by its legend line and footnotes."""
+    text = markdown(header, rows)
+    if explain:
+        text += "\n" + legend_line(header) + "\n"
+        if notes:
+            text += "\nUndefined values (—):\n\n" + "".join(f"- {n}\n" for n in notes)
+    return text
+
+
+def _explained(section: Section, header: list[str], notes: Sequence[str], explain: bool) -> Section:
+    """``section`` with the legend line (and the footnotes) of the table it just got, when ``explain``."""
+    if explain:
+        section.text(legend_line(header), "note")
+        for note in notes:
+            section.text(f"— {note}", "note")
+    return section
 
 
 def _write(files: list[Path], path: Path, data: str | bytes) -> None:
@@ -111,6 +160,9 @@ def write_report(
     )
     costs = cost_per_match(frames, n_boot=n_boot, seed=seed)
     board = leaderboard(long, costs)
+    explain = definitions == "stratagem"  # advgamebench outputs keep the released evaluator's layout
+    if explain:
+        board = _with_counts(board, frames)
     games = per_game_tables(long)
     corr = compute_correlations(long)
     fails = failure_table(frames)
@@ -133,37 +185,52 @@ def write_report(
     if mixed:
         cells = "; ".join(f"{m} / {g}: {', '.join(f)}" for (m, g), f in sorted(mixed.items()))
         res.notes.append(f"Mixed fingerprints were pooled on request (--allow-mixed-fingerprints): {cells}.")
+    if explain and (rounds := rounds_note(frames)):
+        res.notes.append(rounds)
 
     lb_metrics = [*(m for m in LEADERBOARD_METRICS if m in board.columns), "cost_per_match"]
     lb_header, lb_rows = display_rows(board, lb_metrics)
+    lb_notes = undefined_notes(board, lb_metrics) if explain else []
+    if explain:
+        lb_header, lb_rows = _counted_rows(board, lb_header, lb_rows)
+        res.undefined = lb_notes
+    csv_names = n_column_names(board.columns) if explain else {}
     _write(res.files, out / "metrics.csv", metrics_csv(long))
-    _write(res.files, out / "leaderboard.csv", to_csv_text(board))
+    _write(res.files, out / "leaderboard.csv", to_csv_text(board.rename(columns=csv_names)))
     _write(
         res.files,
         out / "leaderboard.md",
-        "\n".join(f"> {n}" for n in res.notes) + "\n\n" + markdown(lb_header, lb_rows),
+        "\n".join(f"> {n}" for n in res.notes) + "\n\n" + _md(lb_header, lb_rows, explain, lb_notes),
     )
     game_sections = []
     for game, table in games.items():
         metric_cols = [c for c in table.columns if c != "model" and not c.endswith(("_lo", "_hi", "_n"))]
         header, rows = display_rows(table, metric_cols)
-        _write(res.files, out / "per_game" / f"{game}.csv", to_csv_text(table))
-        _write(res.files, out / "per_game" / f"{game}.md", markdown(header, rows))
-        game_sections.append((game, header, rows))
+        notes = undefined_notes(table, metric_cols) if explain else []
+        csv_table = table.rename(columns=n_column_names(table.columns)) if explain else table
+        _write(res.files, out / "per_game" / f"{game}.csv", to_csv_text(csv_table))
+        _write(res.files, out / "per_game" / f"{game}.md", _md(header, rows, explain, notes))
+        game_sections.append((game, header, rows, notes))
     _write(res.files, out / "correlations.csv", to_csv_text(corr))
     corr_rows = [
-        [str(r["game"]), str(r["metric_x"]), str(r["metric_y"]), *(fmt_num(r[c]) for c in _CORR_SHOWN)]
+        [
+            str(r["game"]),
+            str(r["metric_x"]),
+            str(r["metric_y"]),
+            *(str(int(r[c])) if explain and c == "n" else fmt_num(r[c]) for c in _CORR_SHOWN),
+        ]
         for _, r in corr.iterrows()
     ]
     corr_header = ["game", "x", "y", *_CORR_SHOWN]
-    _write(res.files, out / "correlations.md", markdown(corr_header, corr_rows))
+    corr_md = markdown(corr_header, corr_rows) + (f"\n{CORRELATIONS_LEGEND}\n" if explain else "")
+    _write(res.files, out / "correlations.md", corr_md)
     _write(res.files, out / "failures.csv", to_csv_text(fails))
     if answers is not None:
         _write(res.files, out / "answer_rate.csv", to_csv_text(answers.decisions))
 
     pngs = {
-        "leaderboard.png": plots.leaderboard_plot(board, "composite"),
-        "orr_vs_csr.png": plots.scatter_fit(board, "orr", "csr"),
+        "leaderboard.png": plots.leaderboard_plot(board, "composite", explain=explain),
+        "orr_vs_csr.png": plots.scatter_fit(board, "orr", "csr", explain=explain),
         "correlation_heatmap.png": plots.correlation_heatmap(corr, "all"),
         "rating_vs_cost.png": plots.rating_vs_cost(board),
     }
@@ -172,21 +239,27 @@ def write_report(
 
     sections = [
         Section("Summary", anchor="summary").text(" ".join(res.notes), "note"),
-        Section("Leaderboard", anchor="leaderboard-section")
-        .table(lb_header, lb_rows, table_id="leaderboard")
-        .image(pngs["leaderboard.png"], "leaderboard"),
+        _explained(
+            Section("Leaderboard", anchor="leaderboard-section").table(
+                lb_header, lb_rows, table_id="leaderboard"
+            ),
+            lb_header,
+            lb_notes,
+            explain,
+        ).image(pngs["leaderboard.png"], "leaderboard"),
         Section("Plots", anchor="plots")
         .image(pngs["orr_vs_csr.png"], "ORR vs CSR")
         .image(pngs["correlation_heatmap.png"], "correlation heatmap")
         .image(pngs["rating_vs_cost.png"], "rating vs cost"),
     ]
     per_game = Section("Per-game tables", anchor="per-game")
-    for game, header, rows in game_sections:
-        per_game.heading(game).table(header, rows, table_id=f"game-{game}")
+    for game, header, rows, notes in game_sections:
+        _explained(
+            per_game.heading(game).table(header, rows, table_id=f"game-{game}"), header, notes, explain
+        )
     sections.append(per_game)
-    sections.append(
-        Section("Correlations across models", anchor="correlations").table(corr_header, corr_rows)
-    )
+    corr_section = Section("Correlations across models", anchor="correlations").table(corr_header, corr_rows)
+    sections.append(corr_section.text(CORRELATIONS_LEGEND, "note") if explain else corr_section)
     fail_cols = [
         "decisions",
         *FAILURE_CLASSES,
@@ -204,6 +277,8 @@ def write_report(
     failures = Section("Failures, tokens and cost", anchor="failures").table(
         ["model", *(LABELS.get(c, c) for c in fail_cols)], fail_rows, table_id="failures"
     )
+    if explain:
+        failures.text(FAILURES_LEGEND, "note")
     if not examples.empty:
         failures.heading("Examples of failed replies (model-written text, shown verbatim)")
         for _, e in examples.iterrows():

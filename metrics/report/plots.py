@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import textwrap
 
 import numpy as np
 import pandas as pd
@@ -10,6 +11,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from metrics.correlations import correlate
+from metrics.report.explain import undefined_notes
 from metrics.report.tables import LABELS
 
 _DPI = 110
@@ -22,19 +24,41 @@ def _png(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
-def _empty(title: str, message: str) -> bytes:
-    fig = Figure(figsize=(6, 2))
+def _empty(title: str, message: str, height: float = 2) -> bytes:
+    fig = Figure(figsize=(6, height))
     ax = fig.add_subplot()
     ax.set_axis_off()
     ax.set_title(title)
-    ax.text(0.5, 0.5, message, ha="center", va="center")
+    ax.text(0.5, 0.5, message, ha="center", va="center", wrap=True)
     return _png(fig)
 
 
-def leaderboard_plot(board: pd.DataFrame, metric: str = "composite") -> bytes:
-    """Horizontal bars of ``metric`` per model with its 95% interval."""
+def _wrapped(lines: list[str], width: int = 95) -> str:
+    return "\n".join(textwrap.fill(line, width, subsequent_indent="    ") for line in lines)
+
+
+def left_out_lines(board: pd.DataFrame, metric: str) -> list[str]:
+    """Why each model without a value of ``metric`` is not drawn (one line per model)."""
+    if metric not in board.columns:
+        return []
+    shown = [metric, *(m for m in ("wr", "csr", "obr") if metric == "composite")]  # why the parts are —
+    return undefined_notes(board.loc[board[metric].isna()], shown)
+
+
+def leaderboard_plot(board: pd.DataFrame, metric: str = "composite", *, explain: bool = False) -> bytes:
+    """Horizontal bars of ``metric`` per model with its 95% interval.
+
+    Args:
+        board: The leaderboard.
+        metric: The metric drawn.
+        explain: List the models left out (undefined ``metric``) under the chart, with the reason.
+    """
     title = f"Leaderboard — {LABELS.get(metric, metric)} (95% interval)"
+    left_out = left_out_lines(board, metric) if explain else []
     if metric not in board.columns or board[metric].isna().all():
+        if left_out:
+            text = "No model has a defined value. Not shown:\n" + _wrapped(left_out, 80)
+            return _empty(title, text, height=1.5 + 0.3 * len(text.splitlines()))
         return _empty(title, "no defined values")
     b = board.dropna(subset=[metric]).iloc[::-1]
     fig = Figure(figsize=(7, 0.35 * len(b) + 1.2))
@@ -50,16 +74,49 @@ def leaderboard_plot(board: pd.DataFrame, metric: str = "composite") -> bytes:
     ax.set_yticks(y, [str(m) for m in b["model"]])
     ax.set_xlabel(LABELS.get(metric, metric))
     ax.set_title(title)
+    if left_out:  # below the axis label, never silently dropped
+        text = f"Not shown ({LABELS.get(metric, metric)} undefined):\n" + _wrapped(left_out)
+        ax.annotate(
+            text, (0, 0), xycoords="axes fraction", xytext=(0, -36), textcoords="offset points",
+            va="top", ha="left", fontsize=8,
+        )  # fmt: skip
     return _png(fig)
 
 
-def scatter_fit(board: pd.DataFrame, x: str = "orr", y: str = "csr") -> bytes:
-    """``y`` against ``x`` across models with a least-squares line and Pearson r, p, n."""
+#: Fewest models with both values for which a scatter with a fitted line is drawn (a correlation's minimum).
+MIN_POINTS = 3
+
+
+def too_few_points(board: pd.DataFrame, x: str, y: str) -> str | None:
+    """The words drawn instead of a scatter of ``y`` vs ``x`` with too few points (``None``: enough)."""
+    ok = ~(board[x].isna() | board[y].isna())
+    if ok.sum() >= MIN_POINTS:
+        return None
+    lines = [
+        f"Too few models to plot: {int(ok.sum())} of {len(board)} have both {LABELS.get(x, x)} and "
+        f"{LABELS.get(y, y)} defined; a correlation needs at least {MIN_POINTS}.",
+        *undefined_notes(board.loc[~ok], [x, y]),
+    ]
+    return _wrapped(lines, 80)
+
+
+def scatter_fit(board: pd.DataFrame, x: str = "orr", y: str = "csr", *, explain: bool = False) -> bytes:
+    """``y`` against ``x`` across models with a least-squares line and Pearson r, p, n.
+
+    Args:
+        board: The leaderboard.
+        x: The metric on the x axis.
+        y: The metric on the y axis.
+        explain: With fewer than :data:`MIN_POINTS` models having both values, say so in words (and name
+            the models left out) instead of drawing a near-empty frame.
+    """
     title = f"{LABELS.get(y, y)} vs {LABELS.get(x, x)}"
     if x not in board.columns or y not in board.columns:
         return _empty(title, "metric not available")
     xs, ys = board[x].to_numpy(float), board[y].to_numpy(float)
     ok = ~(np.isnan(xs) | np.isnan(ys))
+    if explain and (text := too_few_points(board, x, y)) is not None:
+        return _empty(title, text, height=1.5 + 0.3 * len(text.splitlines()))
     res = correlate(xs, ys)
     fig = Figure(figsize=(6, 4.5))
     ax = fig.add_subplot()
