@@ -168,6 +168,10 @@ def register(app: typer.Typer) -> None:
             cache_path=cache_path,
             concurrency=concurrency,
         )
+        if cache != "replay-only":  # a replayed check calls no provider, so it needs no key
+            from harness.runner.preflight import check_credentials
+
+            check_credentials([candidate, *panel_models, *([] if baseline_store else [baseline_name])])
 
         def progress(result: SequentialResult, played: int) -> None:
             if not quiet:

@@ -66,7 +66,9 @@ def _run(
     jobs = expand(config)
     path = Path(store_path or config.store_path())
     console = err()
-    missing_keys = credential_problem(config.all_models())  # before the first match (and in a dry run)
+    # Before the first match (and in a dry run); a replay-only run never calls a provider.
+    replay = config.cache.mode == "replay-only"
+    missing_keys = None if replay else credential_problem(config.all_models())
     if missing_keys is not None and not dry_run:
         raise MissingCredentials([missing_keys])
     if dry_run:
