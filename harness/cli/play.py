@@ -195,7 +195,7 @@ def _play(
 
         if isinstance(exc, MatchVoided):
             if is_fatal_void(exc):  # a bad key or model: exit 2 with what to do
-                raise fatal_stop(exc) from None
+                raise fatal_stop(exc, in_run=False) from None
             _err().print(f"[red]match voided:[/red] {escape(exc.reason)}")
             _err().print(escape(incomplete_line(1)))
             return EXIT_INCOMPLETE

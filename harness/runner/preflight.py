@@ -82,18 +82,23 @@ def is_fatal_void(void: Any) -> bool:
     return str(getattr(void, "cause", "")) == "Fatal"
 
 
-def fatal_stop(void: Any) -> FatalModelError:
+def fatal_stop(void: Any, *, in_run: bool = True) -> FatalModelError:
     """The error that stops a run at the fatal ``MatchVoided`` ``void``.
 
     The model and the provider's message come from the void's last decision record (its ``infra_error``
     record), so a void sent back by a Ray worker says the same as one from this process.
+
+    Args:
+        void: The ``MatchVoided``.
+        in_run: Whether a batch run stops (its line says that finished matches are kept); ``False`` for
+            the one match of ``play``.
     """
     decisions = list(getattr(void, "decisions", None) or [])
     last = decisions[-1] if decisions else None
     model = str(getattr(last, "model", "") or "a model")
     message = str(getattr(last, "parse_error", "") or getattr(void, "reason", ""))
     line = fatal_advice(model, message)
-    return FatalModelError(f"{line} (the run stopped; finished matches are kept)", model)
+    return FatalModelError(f"{line} (the run stopped; finished matches are kept)" if in_run else line, model)
 
 
 def incomplete_line(voided: int) -> str:
