@@ -38,6 +38,8 @@ class AuditSize:
         hill_climbs: Hill-climbing searches per side, each against a random handful of opponent plans.
         br_sims: Simulations per best-response search.
         oracle_iters: Most double-oracle iterations.
+        oracle_patience: The double oracle stops after this many iterations in a row in which neither
+            side's search (each with a fresh generator) improved on the restricted value.
         unbeaten_rounds: Most rounds of targeted searches against unbeaten plans.
         unbeaten_targets: Most unbeaten plans attacked per side and round (heaviest first).
         search_matches: Search-bot self-play matches for ``search_distinct``.
@@ -50,14 +52,15 @@ class AuditSize:
     oracle_iters: int
     unbeaten_rounds: int
     unbeaten_targets: int
+    oracle_patience: int = 1
     search_matches: int = 10
     search_rounds: int = 10
 
 
 SIZES: dict[str, AuditSize] = {
     "small": AuditSize(60, 8, 400, 12, 1, 8, search_matches=4, search_rounds=6),
-    "default": AuditSize(200, 32, 2500, 80, 2, 24),
-    "large": AuditSize(400, 64, 4000, 120, 3, 64),
+    "default": AuditSize(200, 32, 2500, 80, 2, 24, oracle_patience=3),
+    "large": AuditSize(400, 64, 4000, 120, 3, 64, oracle_patience=4),
 }
 
 
@@ -119,8 +122,14 @@ def build_population(game: Game[Any], seed: int, size: AuditSize, on_stage: Stag
 
 
 def double_oracle(pop: Population, seed: int, size: AuditSize, on_stage: StageCallback) -> None:
-    """Add best responses to the restricted equilibrium until neither side's search improves on it."""
+    """Add best responses to the restricted equilibrium until neither side's search improves on it.
+
+    One failed search is weak evidence in a game with many counters (a bounded search often misses the
+    answer to a mix that another start finds at once), so it stops only after ``oracle_patience`` failed
+    iterations in a row, each drawing from a new generator.
+    """
     game = pop.matrix.game
+    stale = 0
     for it in range(size.oracle_iters):
         eq = pop.solve()
         on_stage("double oracle", f"iteration {it + 1}, value {eq.value:+.3f}")
@@ -142,7 +151,8 @@ def double_oracle(pop: Population, seed: int, size: AuditSize, on_stage: StageCa
             )
             if br.value > sign * eq.value + IMPROVE_EPS and pop.add(s, br.plan, "double_oracle"):
                 improved = True
-        if not improved:
+        stale = 0 if improved else stale + 1
+        if stale >= size.oracle_patience:
             return
 
 
@@ -177,6 +187,11 @@ def attack_unbeaten(pop: Population, seed: int, size: AuditSize, on_stage: Stage
             targets = sorted(targets, key=lambda i: -share[i])[: size.unbeaten_targets]
             on_stage("unbeaten plans", f"round {rnd + 1}: attacking {len(targets)} {side} plans")
             attacker = other_side(side)
+            # The attacker's strongest plans are the likeliest starts: a beater is often a small change of
+            # a plan that already beats most of the target's side (a reordering, one unit swapped).
+            strong = beat_share(pop, attacker)
+            starts = sorted(range(len(strong)), key=lambda j: -strong[j])[:4]
+            seeds = [pop.matrix.plans[attacker][j].plan for j in starts]
             for i in targets:
                 target = pop.matrix.plans[side][i]
                 br = best_response(
@@ -185,6 +200,7 @@ def attack_unbeaten(pop: Population, seed: int, size: AuditSize, on_stage: Stage
                     [target],
                     sims=size.br_sims,
                     rng=stage_rng(seed, "unbeaten", rnd, side, i),
+                    seeds=seeds,
                     stop_value=1.0,
                 )
                 if br.value >= 1.0 and pop.add(attacker, br.plan, "anti_unbeaten"):
