@@ -94,7 +94,7 @@ def _explained(section: Section, header: list[str], notes: Sequence[str], explai
     if explain:
         section.text(legend_line(header), "note")
         for note in notes:
-            section.text(f"— {note}", "note")
+            section.text(f"Undefined (—): {note}", "note")
     return section
 
 

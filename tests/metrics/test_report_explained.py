@@ -68,7 +68,7 @@ def test_undefined_values_are_explained_in_footnotes(report: Path) -> None:
     assert "CSR — 0 corrections: it never revised a plan (ORR = 0)" in note
     assert "Composite — the mean of WR, CSR and 1 − OBR needs CSR" in note
     html = (report / "report.html").read_text(encoding="utf-8")
-    assert "0 corrections: it never revised a plan (ORR = 0)" in html
+    assert f"Undefined (—): {STEADY}: Composite — the mean of WR, CSR and 1 − OBR needs CSR" in html
     per_game = (report / "per_game" / "battle_card.md").read_text(encoding="utf-8")
     assert f"- {STEADY}: CSR — 0 corrections" in per_game
 
