@@ -125,8 +125,8 @@ def double_oracle(pop: Population, seed: int, size: AuditSize, on_stage: StageCa
     """Add best responses to the restricted equilibrium until neither side's search improves on it.
 
     One failed search is weak evidence in a game with many counters (a bounded search often misses the
-    answer to a mix that another start finds at once), so it stops only after ``oracle_patience`` failed
-    iterations in a row, each drawing from a new generator.
+    answer to a mix that a longer one finds), so it stops only after ``oracle_patience`` failed
+    iterations in a row, each drawing from a new generator and with twice the previous budget.
     """
     game = pop.matrix.game
     stale = 0
@@ -144,7 +144,7 @@ def double_oracle(pop: Population, seed: int, size: AuditSize, on_stage: StageCa
                 s,
                 [pop.matrix.plans[opp][i] for i in support],
                 weights=[float(weights[i]) for i in support],
-                sims=size.br_sims,
+                sims=size.br_sims << stale,
                 rng=stage_rng(seed, "oracle", it, s),
                 seeds=seeds[:4],
                 stop_value=1.0,
