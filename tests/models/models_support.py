@@ -14,7 +14,10 @@ ANTHROPIC_SENTINEL = "sk-ant-" + "SENTINELanthropic0123456789XYZ"
 SENTINELS = (OPENAI_SENTINEL, ANTHROPIC_SENTINEL, "SENTINEL")
 
 MESSAGES = [ChatMessage("system", "You are terse."), ChatMessage("user", "Say hello to the test suite.")]
-CONFIG = GenerateConfig(temperature=0.3, top_p=1.0, max_tokens=64, timeout_s=5.0)
+# A safety timeout only (a hang), never reached by a loopback reply on a slow machine: an SDK's first call
+# in a process does one-off set-up inside the attempt (litellm: ~1 s idle, several seconds under load).
+# Tests of the timeout itself set their own.
+CONFIG = GenerateConfig(temperature=0.3, top_p=1.0, max_tokens=64, timeout_s=120.0)
 
 # The three real SDK paths and the model name that reaches the fake server through each.
 SDK_MODELS = {

@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 import multiprocessing
 import sqlite3
+import threading
 
 import pytest
 from models_support import CONFIG, MESSAGES, SDK_MODELS, with_
@@ -151,26 +152,55 @@ def test_key_is_stable_and_ignores_the_timeout():
     )
 
 
-def test_identical_requests_in_flight_make_one_call(server, settings, events):
+def reply_once_all_looked_up(monkeypatch, server, n_calls, replies):
+    """Hold each reply until ``n_calls`` calls have looked the request up in the cache.
+
+    A call looks the request up and then, with no await in between, either finds an identical call in
+    flight (and waits for it) or becomes that call. Holding the first reply until every call has looked
+    makes all but one of them wait for it on any machine speed; which one leads is up to the scheduler,
+    so the tests do not assume it is the first.
+    """
+    looked, all_looked = [], threading.Event()
+    real_aget = ResponseCache.aget
+
+    async def counting_aget(self, key):
+        hit = await real_aget(self, key)
+        looked.append(hit)
+        if len(looked) >= n_calls:
+            all_looked.set()
+        return hit
+
+    monkeypatch.setattr(ResponseCache, "aget", counting_aget)
+    queue = iter(replies)
+
+    def reply(_request):
+        all_looked.wait(60)  # a safety timeout only: the look-ups take milliseconds
+        return next(queue)
+
+    server.reply_fn = reply
+
+
+def test_identical_requests_in_flight_make_one_call(server, settings, events, monkeypatch):
     """Two matches asking the same thing at once get the one answer a replay would give them both."""
     rw = with_(settings, cache_mode="read-write")
-    server.enqueue(Reply.slow(0.3, then=Reply.ok("only once")), Reply.ok("a second call"))
+    reply_once_all_looked_up(monkeypatch, server, 3, [Reply.ok("only once"), Reply.ok("a second call")])
     model = get_model(OPENAI, rw)
 
     async def together():
         return await asyncio.gather(*(model.generate(MESSAGES, CONFIG) for _ in range(3)))
 
-    first, *others = asyncio.run(together())
+    results = asyncio.run(together())
     assert server.count() == 1
-    assert [c.text for c in (first, *others)] == ["only once"] * 3
-    assert not first.cache_hit and all(c.cache_hit for c in others)
-    assert all(c.usage == first.usage and c.cost_usd == first.cost_usd for c in others)
+    assert [c.text for c in results] == ["only once"] * 3
+    assert sorted(c.cache_hit for c in results) == [False, True, True]
+    (leader,) = [c for c in results if not c.cache_hit]
+    assert all(c.usage == leader.usage and c.cost_usd == leader.cost_usd for c in results)
     assert sorted(e.kind for e in events) == ["attempt", "cache_hit", "cache_hit"]
 
 
-def test_when_the_call_in_flight_fails_the_waiting_one_makes_its_own(server, settings):
+def test_when_the_call_in_flight_fails_the_waiting_one_makes_its_own(server, settings, monkeypatch):
     rw = with_(settings, cache_mode="read-write")
-    server.enqueue(Reply.slow(0.3, then=Reply.error(400)), Reply.ok("second try"))
+    reply_once_all_looked_up(monkeypatch, server, 2, [Reply.error(400), Reply.ok("second try")])
     model = get_model(OPENAI, rw)
 
     async def together():
@@ -180,7 +210,7 @@ def test_when_the_call_in_flight_fails_the_waiting_one_makes_its_own(server, set
 
     outcomes = asyncio.run(together())
     assert server.count() == 2
-    assert isinstance(outcomes[0], Exception)  # the 400 is fatal: no retry, nothing cached
-    assert (
-        isinstance(outcomes[1], Completion) and outcomes[1].text == "second try" and not outcomes[1].cache_hit
-    )
+    failed = [o for o in outcomes if isinstance(o, Exception)]
+    done = [o for o in outcomes if isinstance(o, Completion)]
+    assert len(failed) == 1  # the 400 is fatal: no retry, nothing cached
+    assert len(done) == 1 and done[0].text == "second try" and not done[0].cache_hit

@@ -8,11 +8,44 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 
 import pytest
 from models_support import CONFIG, MESSAGES, SDK_MODELS, with_
 
 from harness.models import GenerateConfig, get_model
+
+
+class HoldTogether:
+    """A server ``reply_fn`` measuring a client's concurrency by holding requests, not by timing them.
+
+    Each request is held until ``size`` requests are held at once (then that group is answered), or
+    until all ``total`` requests of the burst have arrived (no bigger group can form). ``peak`` is the
+    most requests held at once: a held request has no reply yet, so its client slot is still taken,
+    and a correct client limit of ``size`` can never let ``peak`` exceed it. The safety timeout only
+    fires when the client never sends ``size`` requests at once, and then ``peak`` shows how many it did.
+    """
+
+    def __init__(self, size: int, total: int, timeout_s: float = 60.0) -> None:
+        self.size, self.total, self.timeout_s = size, total, timeout_s
+        self.held = self.peak = self.arrived = 0
+        self._group = 0
+        self._cond = threading.Condition()
+
+    def __call__(self, _request: object) -> str:
+        with self._cond:
+            self.arrived += 1
+            self.held += 1
+            self.peak = max(self.peak, self.held)
+            if self.held >= self.size or self.arrived >= self.total:
+                self._group += 1  # answer every request held now
+                self._cond.notify_all()
+            else:
+                group = self._group
+                self._cond.wait_for(lambda: self._group != group, self.timeout_s)
+            self.held -= 1
+        return "ok"
+
 
 SCHEMA = {"type": "object", "properties": {"move": {"enum": ["a", "b"]}}, "required": ["move"]}
 SCHEMA_CONFIG = GenerateConfig(temperature=0.3, top_p=0.9, max_tokens=77, seed=5, response_schema=SCHEMA)
@@ -77,7 +110,7 @@ def test_litellm_request_body(server, settings):
 @pytest.mark.parametrize("sdk", ["openai", "anthropic"])
 def test_concurrency_limit_is_shared_by_all_models_of_a_provider(sdk, server, settings):
     limited = with_(settings, concurrency={sdk: 3})
-    server.delay_s = 0.15
+    server.reply_fn = hold = HoldTogether(size=3, total=12)
     models = [get_model(SDK_MODELS[sdk], limited), get_model(SDK_MODELS[sdk] + "@x=1", limited)]
 
     async def burst():
@@ -85,12 +118,12 @@ def test_concurrency_limit_is_shared_by_all_models_of_a_provider(sdk, server, se
 
     asyncio.run(burst())
     assert server.count() == 12
-    assert server.max_in_flight == 3
+    assert hold.peak == 3
 
 
 def test_litellm_limits_are_per_upstream_provider(server, settings):
     limited = with_(settings, concurrency={"litellm/openai": 2, "litellm": 50})
-    server.delay_s = 0.15
+    server.reply_fn = hold = HoldTogether(size=2, total=6)
     model = get_model(SDK_MODELS["litellm"], limited)
     assert model.limit_key == "litellm/openai"
 
@@ -98,21 +131,21 @@ def test_litellm_limits_are_per_upstream_provider(server, settings):
         await asyncio.gather(*(model.generate(MESSAGES, CONFIG, sample_index=i) for i in range(6)))
 
     asyncio.run(burst())
-    assert server.max_in_flight == 2
+    assert hold.peak == 2
     assert (
         get_model("litellm/gemini/gemini-2.0-flash-001", limited).settings.limit_for("litellm/gemini") == 50
     )
 
 
 def test_without_a_tight_limit_requests_overlap(server, settings):
-    server.delay_s = 0.2
+    server.reply_fn = hold = HoldTogether(size=16, total=16)
     model = get_model(SDK_MODELS["openai"], with_(settings, default_concurrency=16))
 
     async def burst():
         await asyncio.gather(*(model.generate(MESSAGES, CONFIG, sample_index=i) for i in range(16)))
 
     asyncio.run(burst())
-    assert server.max_in_flight == 16, "the fake server must not serialise delayed replies"
+    assert hold.peak == 16, "all 16 requests must be at the server at once (nothing serialises them)"
 
 
 OFFLINE_CHECK = textwrap.dedent(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+import time
 
 import pytest
 from models_support import ANTHROPIC_SENTINEL, CONFIG, MESSAGES, OPENAI_SENTINEL
@@ -100,24 +101,33 @@ def test_queue_takes_precedence_and_log_redacts_keys(server):
     assert OPENAI_SENTINEL not in logged and ANTHROPIC_SENTINEL not in logged
 
 
+def _wait_until(condition, what: str, timeout_s: float = 60.0) -> None:
+    """Poll ``condition``; the timeout only catches a hang (it is never reached on a slow machine)."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, f"{what}: not after {timeout_s:g} s"
+        time.sleep(0.01)
+
+
 def test_stop_is_clean_with_kept_alive_and_delayed_requests():
-    baseline = threading.active_count()
+    # Only this server's threads are counted: other servers' threads (the shared fixture's) may end
+    # at any moment, so comparing totals with a baseline would depend on timing.
+    before = set(threading.enumerate())
     srv = ProviderServer(delay_s=30.0).start()
     port = srv.port
     idle = socket.create_connection(("127.0.0.1", port))  # a kept-alive connection with no request
     waiting = socket.create_connection(("127.0.0.1", port))
     waiting.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}")
-    for _ in range(100):
-        if srv.count():
-            break
-        threading.Event().wait(0.01)
-    assert threading.active_count() >= baseline + 3  # serve loop + two connection threads
+    _wait_until(lambda: srv.count() == 1, "the delayed request reached the server")
+
+    def started() -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if t not in before]
+
+    _wait_until(lambda: len(started()) >= 3, "serve loop + two connection threads")
+    ours = started()
     srv.stop()
-    for _ in range(500):  # the delayed reply is woken and the idle connection closed: threads end
-        if threading.active_count() <= baseline:
-            break
-        threading.Event().wait(0.01)
-    assert threading.active_count() <= baseline
+    # the delayed reply is woken and the idle connection closed: the threads end
+    _wait_until(lambda: not any(t.is_alive() for t in ours), "the server's threads ended")
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=1)
     idle.close()

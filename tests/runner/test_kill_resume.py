@@ -1,8 +1,15 @@
-"""Kill -9 and Ctrl-C against a real ``stratagem run`` process; the store must stay exact."""
+"""Kill -9 and Ctrl-C against a real ``stratagem run`` process; the store must stay exact.
+
+The signals are sent at *progress points* (when the store holds a given number of finished matches),
+never after a sleep: a bot match takes milliseconds, so any fixed delay is either longer than the whole
+run on a fast machine or too short on a loaded one. Each run is sized so that at least half of its
+matches are still to play when the signal goes out, so it cannot finish between the poll and the signal
+on any machine speed; the process's exit status then proves that the signal, not the end of the run,
+stopped it.
+"""
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import sqlite3
@@ -26,6 +33,10 @@ seeds: [{seeds}]
 store: {store}
 """
 
+# Safety limits only: they fire on a hung or broken run, never on a slow (loaded) machine.
+HANG_S = 120.0
+POLL_S = 0.005
+
 
 def write_experiment(tmp_path: Path, store: Path, n_seeds: int) -> Path:
     path = tmp_path / "killme.yaml"
@@ -34,10 +45,14 @@ def write_experiment(tmp_path: Path, store: Path, n_seeds: int) -> Path:
     return path
 
 
-def start(exp: Path) -> subprocess.Popen[bytes]:
+def n_jobs(exp: Path) -> int:
+    return len(expand(load_experiment_file(exp)))
+
+
+def start(exp: Path, *, quiet: bool = True) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "harness.cli.app", "run", str(exp), "--quiet"],
-        stdout=subprocess.PIPE,
+        [sys.executable, "-m", "harness.cli.app", "run", str(exp), *(["--quiet"] if quiet else [])],
+        stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
 
@@ -46,25 +61,39 @@ def finished_count(store: Path) -> int:
     if not store.exists():
         return 0
     try:
-        conn = sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=5)
+        conn = sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=30)
         try:
             return int(conn.execute("SELECT COUNT(*) FROM matches").fetchone()[0])
         finally:
             conn.close()
-    except sqlite3.OperationalError:  # tables not created yet
-        return 0
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):  # the run has not created its tables yet
+            return 0
+        raise
 
 
-def wait_for_progress(proc: subprocess.Popen[bytes], store: Path, above: int, timeout: float = 60) -> bool:
-    """Wait until the store holds more than ``above`` matches; False if the process ended first."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if finished_count(store) > above:
-            return True
+def wait_for_count(proc: subprocess.Popen[bytes], store: Path, target: int) -> int:
+    """Poll until the store holds at least ``target`` matches and return the count seen.
+
+    Fails if the process ends first (the run was too small for the target, or crashed), or if the run
+    makes no progress for :data:`HANG_S` seconds (a hang, not slowness).
+    """
+    seen, last_progress = -1, time.monotonic()
+    while True:
+        count = finished_count(store)
+        if count >= target:
+            return count
+        if count != seen:
+            seen, last_progress = count, time.monotonic()
         if proc.poll() is not None:
-            return False
-        time.sleep(0.02)
-    raise AssertionError("the run made no progress")
+            err = proc.stderr.read().decode() if proc.stderr else ""
+            raise AssertionError(
+                f"the run ended (exit {proc.returncode}) with {count} matches stored, before reaching"
+                f" {target}:\n{err}"
+            )
+        if time.monotonic() - last_progress > HANG_S:
+            raise AssertionError(f"the run made no progress for {HANG_S:g} s ({count} matches stored)")
+        time.sleep(POLL_S)
 
 
 def assert_consistent(store: Path) -> None:
@@ -79,38 +108,50 @@ def assert_consistent(store: Path) -> None:
 @pytest.mark.slow
 def test_sigkill_at_random_moments_then_resume_equals_an_uninterrupted_run(tmp_path):
     store = tmp_path / "killed.sqlite"
-    exp = write_experiment(tmp_path, store, n_seeds=4)
+    exp = write_experiment(tmp_path, store, n_seeds=12)  # 432 matches
+    total = n_jobs(exp)
+    planned_kills = 3
+    # Each kill comes once 1..step more matches are stored than when its run started: a random point of
+    # progress, and about half of the matches (less the few stored between two polls) are still to play
+    # after the last kill, hundreds of matches the run would have to play between a poll and the kill.
+    step = total // (2 * planned_kills)
     rng = random.Random(20240613)
-    kills = 0
-    for _ in range(4):
+    real_kills = 0
+    for i in range(planned_kills):
         before = finished_count(store)
+        target = before + rng.randint(1, step)
         proc = start(exp)
-        if wait_for_progress(proc, store, above=before):
-            time.sleep(rng.uniform(0.0, 0.4))
+        try:
+            seen = wait_for_count(proc, store, target)
+            proc.kill()  # SIGKILL at once: no sleep between the progress point and the kill
+            returncode = proc.wait(timeout=HANG_S)
+        finally:
             if proc.poll() is None:
-                os.kill(proc.pid, signal.SIGKILL)
-                kills += 1
-        proc.wait(timeout=60)
+                proc.kill()
+                proc.wait()
+        after = finished_count(store)
+        assert returncode == -signal.SIGKILL, (
+            f"kill {i}: the run was not killed (exit {returncode}) at {seen}/{total} matches"
+        )
+        assert target <= seen <= after < total, (i, target, seen, after, total)
         assert_consistent(store)
-    assert kills >= 2
-    for _ in range(5):  # re-run until done
-        proc = start(exp)
-        _, err = proc.communicate(timeout=120)
-        assert proc.returncode == 0, err.decode()
-        cfg = load_experiment_file(exp)
-        with ResultStore(store, create=False) as s:
-            if len(s.finished_ids()) == len(expand(cfg)):
-                break
+        real_kills += 1
+    assert real_kills == planned_kills
+
+    proc = start(exp)  # resume: one uninterrupted run finishes the rest
+    _, err = proc.communicate(timeout=HANG_S * 2)
+    assert proc.returncode == 0, err.decode()
+    assert_consistent(store)
+
     # the reference: the same experiment, uninterrupted
-    cfg = load_experiment_file(exp)
-    jobs = expand(cfg)
+    jobs = expand(load_experiment_file(exp))
     with ResultStore(tmp_path / "ref.sqlite") as ref:
         run_jobs(jobs, ref, run_id="ref", options=RunOptions(progress=False))
     with ResultStore(store, create=False) as s:
         assert s.finished_ids() == {j.match_id for j in jobs}
         n = s.query("SELECT COUNT(*) FROM matches")[0][0]
         assert n == len(jobs)  # no duplicates, nothing lost
-        assert len(s.runs()) >= 1 + kills
+        assert len(s.runs()) == planned_kills + 1  # every killed run was registered, plus the resume
     for name in ("killed", "ref"):
         export_store(tmp_path / f"{name}.sqlite", tmp_path / f"{name}-csv", "csv")
     for table in ("matches", "rounds", "decisions"):
@@ -122,18 +163,21 @@ def test_sigkill_at_random_moments_then_resume_equals_an_uninterrupted_run(tmp_p
 @pytest.mark.slow
 def test_ctrl_c_stops_cleanly_keeping_what_finished(tmp_path):
     store = tmp_path / "int.sqlite"
-    exp = write_experiment(tmp_path, store, n_seeds=40)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "harness.cli.app", "run", str(exp)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    assert wait_for_progress(proc, store, above=3)
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, err.decode()
-    assert "interrupted" in err.decode()
-    assert "Traceback" not in err.decode()
+    exp = write_experiment(tmp_path, store, n_seeds=20)  # 720 matches: SIGINT comes when 4 are stored
+    total = n_jobs(exp)
+    proc = start(exp, quiet=False)  # not --quiet: the summary line says "interrupted"
+    try:
+        seen = wait_for_count(proc, store, 4)
+        proc.send_signal(signal.SIGINT)  # at once, with the run nowhere near its end
+        _, err_bytes = proc.communicate(timeout=HANG_S)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    err = err_bytes.decode()
+    assert proc.returncode == 130, f"exit {proc.returncode} after SIGINT at {seen}/{total} matches:\n{err}"
+    assert "interrupted" in err
+    assert "Traceback" not in err
     assert_consistent(store)
     n = finished_count(store)
-    assert 3 < n < len(expand(load_experiment_file(exp)))
+    assert 4 <= seen <= n < total
