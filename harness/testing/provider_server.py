@@ -61,12 +61,12 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from harness.testing.provider_wire import (
     Api,
+    RecordedRequest,
     Reply,
     anthropic_body,
     anthropic_stream,
@@ -88,55 +88,6 @@ def _received_key(headers: dict[str, str]) -> str | None:
     if auth.lower().startswith("bearer "):
         return auth[7:].strip()
     return headers.get("x-api-key") or headers.get("api-key")
-
-
-@dataclass
-class RecordedRequest:
-    """One request as the server saw it (secrets removed)."""
-
-    method: str
-    path: str
-    api: Api | None
-    body: Any
-    headers: dict[str, str]
-    api_key_sha256: str | None
-    stream: bool = False
-    index: int = 0
-    reply_kind: str = ""
-
-    @property
-    def messages(self) -> list[dict[str, Any]]:
-        """The request's chat messages (Anthropic's ``system`` field first, as a system message)."""
-        body = self.body if isinstance(self.body, dict) else {}
-        messages = list(body.get("messages") or [])
-        system = body.get("system")
-        if system:
-            messages.insert(0, {"role": "system", "content": _text_of(system)})
-        return [{"role": m.get("role"), "content": _text_of(m.get("content"))} for m in messages]
-
-    @property
-    def system(self) -> str:
-        """All system text of the request."""
-        return "\n\n".join(m["content"] for m in self.messages if m["role"] == "system")
-
-    @property
-    def last_user_text(self) -> str:
-        """The text of the last user message ("" if none)."""
-        users = [m["content"] for m in self.messages if m["role"] == "user"]
-        return users[-1] if users else ""
-
-    @property
-    def model(self) -> str:
-        """The requested model id."""
-        return str(self.body.get("model", "")) if isinstance(self.body, dict) else ""
-
-
-def _text_of(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):  # content blocks
-        return "".join(str(b.get("text", "")) for b in content if isinstance(b, dict))
-    return "" if content is None else str(content)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -1,4 +1,6 @@
-"""What the fake provider server sends: scripted :class:`Reply` behaviours and the two APIs' wire formats.
+"""What the fake provider server sends and logs: replies, the two APIs' wire formats, logged requests.
+
+:class:`Reply` is one scripted behaviour; :class:`RecordedRequest` is one request as the server logged it.
 
 Bodies follow the public OpenAI Chat Completions and Anthropic Messages formats closely enough for the
 official SDKs (and litellm) to parse them, in JSON and in server-sent events (``"stream": true``).
@@ -126,6 +128,55 @@ class Reply:
     def slow(cls, delay_s: float, then: Reply | None = None) -> Reply:
         """``then`` (default a normal reply) after ``delay_s`` seconds, e.g. past the client's timeout."""
         return dataclasses.replace(then or cls.ok(), delay_s=delay_s)
+
+
+@dataclass
+class RecordedRequest:
+    """One request as the server saw it (secrets removed)."""
+
+    method: str
+    path: str
+    api: Api | None
+    body: Any
+    headers: dict[str, str]
+    api_key_sha256: str | None
+    stream: bool = False
+    index: int = 0
+    reply_kind: str = ""
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        """The request's chat messages (Anthropic's ``system`` field first, as a system message)."""
+        body = self.body if isinstance(self.body, dict) else {}
+        messages = list(body.get("messages") or [])
+        system = body.get("system")
+        if system:
+            messages.insert(0, {"role": "system", "content": _text_of(system)})
+        return [{"role": m.get("role"), "content": _text_of(m.get("content"))} for m in messages]
+
+    @property
+    def system(self) -> str:
+        """All system text of the request."""
+        return "\n\n".join(m["content"] for m in self.messages if m["role"] == "system")
+
+    @property
+    def last_user_text(self) -> str:
+        """The text of the last user message ("" if none)."""
+        users = [m["content"] for m in self.messages if m["role"] == "user"]
+        return users[-1] if users else ""
+
+    @property
+    def model(self) -> str:
+        """The requested model id."""
+        return str(self.body.get("model", "")) if isinstance(self.body, dict) else ""
+
+
+def _text_of(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):  # content blocks
+        return "".join(str(b.get("text", "")) for b in content if isinstance(b, dict))
+    return "" if content is None else str(content)
 
 
 _ANTHROPIC_ERROR_TYPES = {
