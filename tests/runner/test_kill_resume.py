@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
-import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from store_progress import HANG_S, finished_count, wait_for_count
 
 from harness.experiments import expand, load_experiment_file
 from harness.runner import RunOptions, run_jobs
@@ -34,8 +34,6 @@ store: {store}
 """
 
 # Safety limits only: they fire on a hung or broken run, never on a slow (loaded) machine.
-HANG_S = 120.0
-POLL_S = 0.005
 
 
 def write_experiment(tmp_path: Path, store: Path, n_seeds: int) -> Path:
@@ -57,43 +55,9 @@ def start(exp: Path, *, quiet: bool = True) -> subprocess.Popen[bytes]:
     )
 
 
-def finished_count(store: Path) -> int:
-    if not store.exists():
-        return 0
-    try:
-        conn = sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=30)
-        try:
-            return int(conn.execute("SELECT COUNT(*) FROM matches").fetchone()[0])
-        finally:
-            conn.close()
-    except sqlite3.OperationalError as exc:
-        if "no such table" in str(exc):  # the run has not created its tables yet
-            return 0
-        raise
-
-
-def wait_for_count(proc: subprocess.Popen[bytes], store: Path, target: int) -> int:
-    """Poll until the store holds at least ``target`` matches and return the count seen.
-
-    Fails if the process ends first (the run was too small for the target, or crashed), or if the run
-    makes no progress for :data:`HANG_S` seconds (a hang, not slowness).
-    """
-    seen, last_progress = -1, time.monotonic()
-    while True:
-        count = finished_count(store)
-        if count >= target:
-            return count
-        if count != seen:
-            seen, last_progress = count, time.monotonic()
-        if proc.poll() is not None:
-            err = proc.stderr.read().decode() if proc.stderr else ""
-            raise AssertionError(
-                f"the run ended (exit {proc.returncode}) with {count} matches stored, before reaching"
-                f" {target}:\n{err}"
-            )
-        if time.monotonic() - last_progress > HANG_S:
-            raise AssertionError(f"the run made no progress for {HANG_S:g} s ({count} matches stored)")
-        time.sleep(POLL_S)
+def stderr_of(proc: subprocess.Popen[bytes]) -> Callable[[], str]:
+    """What the run printed on stderr (read once it has ended)."""
+    return lambda: proc.stderr.read().decode() if proc.stderr else ""
 
 
 def assert_consistent(store: Path) -> None:
@@ -122,7 +86,7 @@ def test_sigkill_at_random_moments_then_resume_equals_an_uninterrupted_run(tmp_p
         target = before + rng.randint(1, step)
         proc = start(exp)
         try:
-            seen = wait_for_count(proc, store, target)
+            seen = wait_for_count(proc, store, target, stderr_of(proc))
             proc.kill()  # SIGKILL at once: no sleep between the progress point and the kill
             returncode = proc.wait(timeout=HANG_S)
         finally:
@@ -167,7 +131,7 @@ def test_ctrl_c_stops_cleanly_keeping_what_finished(tmp_path):
     total = n_jobs(exp)
     proc = start(exp, quiet=False)  # not --quiet: the summary line says "interrupted"
     try:
-        seen = wait_for_count(proc, store, 4)
+        seen = wait_for_count(proc, store, 4, stderr_of(proc))
         proc.send_signal(signal.SIGINT)  # at once, with the run nowhere near its end
         _, err_bytes = proc.communicate(timeout=HANG_S)
     finally:

@@ -17,7 +17,6 @@ import os
 import re
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from store_progress import finished_count, wait_for_count
 
 from harness.experiments import expand, load_experiment_file
 from harness.runner import RunOptions, run_jobs
@@ -41,7 +41,6 @@ seeds: [0, 1, 2, 3, 4, 5, 6, 7]
 """
 # Safety limits only: they fire on a hung or broken run, never on a slow (loaded) machine.
 HANG_S = 90.0
-POLL_S = 0.005
 WORKER_TITLE = "ray::MatchWorker"  # Ray names an actor's process after its class
 
 
@@ -78,41 +77,6 @@ def start(exp: Path, store: Path, log: Path) -> subprocess.Popen[bytes]:
         return subprocess.Popen(
             [*cmd, "--executor", "ray", "--workers", "2"], stdout=subprocess.DEVNULL, stderr=err
         )
-
-
-def finished_count(store: Path) -> int:
-    if not store.exists():
-        return 0
-    try:
-        conn = sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=30)
-        try:
-            return int(conn.execute("SELECT COUNT(*) FROM matches").fetchone()[0])
-        finally:
-            conn.close()
-    except sqlite3.OperationalError as exc:
-        if "no such table" in str(exc):  # the run has not created its tables yet
-            return 0
-        raise
-
-
-def wait_for_count(proc: subprocess.Popen[bytes], store: Path, target: int, log: Path) -> int:
-    """Poll until the store holds ``target`` matches; fail if the run ends first or stops progressing."""
-    seen, last_progress = -1, time.monotonic()
-    while True:
-        count = finished_count(store)
-        if count >= target:
-            return count
-        if count != seen:
-            seen, last_progress = count, time.monotonic()
-        if proc.poll() is not None:
-            raise AssertionError(
-                f"the run ended (exit {proc.returncode}) with {count} matches stored, before reaching"
-                f" {target}:\n{log.read_text()}"
-            )
-        # Ray's start counts as no progress: HANG_S is far above it, even on a loaded machine.
-        if time.monotonic() - last_progress > HANG_S:
-            raise AssertionError(f"the run made no progress for {HANG_S:g} s ({count} matches stored)")
-        time.sleep(POLL_S)
 
 
 def _ppid(pid: int) -> int | None:
@@ -229,7 +193,7 @@ def kill_one_worker_mid_run(
     store, log = tmp_path / "ray.sqlite", tmp_path / "ray.log"
     proc = start(exp, store, log)
     procs.append(proc)
-    seen = wait_for_count(proc, store, total // 4, log)
+    seen = wait_for_count(proc, store, total // 4, log.read_text, hang_s=HANG_S)
     workers = match_workers(proc.pid)
     assert len(workers) == 2, (workers, [cmdline(p) for p in descendants(proc.pid)])
     os.kill(workers[0], signal.SIGKILL)  # at once: no sleep between the progress point and the kill
@@ -262,7 +226,7 @@ def test_a_killed_driver_then_a_rerun_equals_asyncio(tmp_path, procs, reference)
     store, log = tmp_path / "ray.sqlite", tmp_path / "ray.log"
     proc = start(exp, store, log)
     procs.append(proc)
-    seen = wait_for_count(proc, store, total // 4, log)
+    seen = wait_for_count(proc, store, total // 4, log.read_text, hang_s=HANG_S)
     below = {p: cmdline(p) for p in descendants(proc.pid)}
     proc.kill()  # SIGKILL the driver at once
     assert proc.wait(timeout=HANG_S) == -signal.SIGKILL
