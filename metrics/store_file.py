@@ -15,6 +15,14 @@ or another tool): no connection is open on it then, and it is read with ``immuta
 nothing. ``immutable=1`` is also the fallback when ``mode=ro`` cannot open the file at all (a read-only
 folder where the WAL index cannot be created).
 
+**A store being created.** A writer creates a new store in steps: the file appears empty (``connect``),
+then gets an SQLite header with no tables (``journal_mode=WAL``), then the schema in ONE transaction, then
+the writer lease in another. Another writer that starts at the same moment can look at the file at any of
+these steps, so to a writer (``blank_ok``) an empty file and an SQLite database with no tables are not
+"another program's" files: they are a store being created (or a blank file that becomes one). The writer
+goes on to its own ``BEGIN IMMEDIATE`` schema transaction, which waits for the creator's, sees the schema
+and then the lease holder: its verdict is the same "being written by …" refusal whichever step it saw.
+
 This module imports only the standard library (and the metrics' error type): the metrics package may not
 import ``harness``, and ``harness.store.readonly`` re-exports these functions for the harness.
 """
@@ -33,6 +41,7 @@ __all__ = [
     "check_store_file",
     "connect_readonly",
     "describe_file",
+    "foreign_tables",
     "is_wal_mode",
     "store_is_writable",
 ]
@@ -98,10 +107,24 @@ def _text_preview(head: bytes) -> str | None:
     return first[:40] + ("…" if len(first) > 40 else "")
 
 
-def describe_file(path: Path, schema_version: str) -> str | None:
+def foreign_tables(tables: list[str]) -> str:
+    """How a database with ``tables`` (some, but not a store's) is described."""
+    listed = ", ".join(tables[:8]) + (", …" if len(tables) > 8 else "")
+    return f"an SQLite database of another program (tables: {listed}), not a Stratagem store"
+
+
+def describe_file(path: Path, schema_version: str, *, blank_ok: bool = False) -> str | None:
     """What ``path`` is, when it is not a readable Stratagem store of ``schema_version``; ``None`` if it is.
 
-    An empty file is described too ("an empty file"); writers that may start a store in it decide.
+    Args:
+        path: The file.
+        schema_version: The store schema version this Stratagem reads.
+        blank_ok: A writer asks: an empty file and an SQLite database without tables are a store being
+            created (or a blank file a writer may start a store in), so they are ``None`` too. The
+            writer's schema transaction then decides (see the module docstring).
+
+    Returns:
+        One phrase saying what the file is, or ``None``.
     """
     if not path.exists():
         return "no such file"
@@ -113,7 +136,7 @@ def describe_file(path: Path, schema_version: str) -> str | None:
     except OSError as exc:
         return f"cannot be read ({exc.strerror or exc})"
     if not head:
-        return "an empty file, not a Stratagem store"
+        return None if blank_ok else "an empty file, not a Stratagem store"
     if not head.startswith(_SQLITE_MAGIC):
         preview = _text_preview(head)
         if preview is not None:
@@ -126,9 +149,12 @@ def describe_file(path: Path, schema_version: str) -> str | None:
         return str(exc).removeprefix(f"{path}: ")
     try:
         tables = sorted(r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'"))
+        if not tables:
+            if blank_ok:
+                return None
+            return "an SQLite database with no tables (a store being created, or a blank one), not a store"
         if not set(STORE_TABLES) <= set(tables):
-            listed = ", ".join(tables[:8]) + (", …" if len(tables) > 8 else "") if tables else "none"
-            return f"an SQLite database of another program (tables: {listed}), not a Stratagem store"
+            return foreign_tables(tables)
         row = con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
     except sqlite3.Error as exc:
         return f"an SQLite file that cannot be read ({exc})"

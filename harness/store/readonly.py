@@ -51,11 +51,13 @@ def prepare_writer_path(path: Path) -> None:
 
     Raises:
         StoreError: A parent is a file, a folder cannot be created or written, the store is read-only, or
-            the file is not a Stratagem store (an empty file is accepted: it becomes a new store).
+            the file is not a Stratagem store. An empty file and an SQLite database without tables are
+            accepted: another writer may be creating the store right now (``metrics.store_file``), and
+            the writer's own schema transaction, which waits for that writer's, decides.
     """
     if path.exists():
-        what = describe_file(path, SCHEMA_VERSION)
-        if what is not None and not what.startswith("an empty file"):
+        what = describe_file(path, SCHEMA_VERSION, blank_ok=True)
+        if what is not None:
             raise StoreError(f"{path}: {what}")
         if not store_is_writable(path):
             raise StoreError(

@@ -44,6 +44,7 @@ from harness.store.lease import WriterLease
 from harness.store.readonly import open_readonly, prepare_writer_path
 from harness.store.reads import StoreReads
 from harness.store.schema import SCHEMA_VERSION, column_names, create_statements
+from metrics.store_file import foreign_tables
 
 __all__ = ["ResultStore", "StoreError", "package_version", "utc_now"]
 
@@ -123,7 +124,9 @@ class ResultStore(StoreReads):
     def _init_schema(self) -> None:
         """Check the schema version, or create the schema.
 
-        Both happen inside one transaction, so two processes creating one new store cannot both insert it.
+        Both happen inside one transaction, so two processes creating one new store cannot both insert it,
+        and a writer that found the file blank (another writer was creating it) waits here for that
+        writer's schema transaction and then sees the finished schema.
         """
         with self._transaction():
             tables = {r[0] for r in self._conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -136,10 +139,8 @@ class ResultStore(StoreReads):
                         f" {SCHEMA_VERSION!r}"
                     )
                 return
-            if tables:
-                raise StoreError(
-                    f"{self.path}: not a Stratagem results store (tables: {', '.join(sorted(tables))})"
-                )
+            if tables:  # decided inside the transaction: the file may have changed since it was looked at
+                raise StoreError(f"{self.path}: {foreign_tables(sorted(tables))}")
             for stmt in create_statements():
                 self._conn.execute(stmt)
             self._conn.executemany(
