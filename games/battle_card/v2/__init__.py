@@ -1,4 +1,4 @@
-"""Ruleset v2 of battle card: the same units and flow as v1, balanced (see ``docs/rulesets_battle_card.md``).
+"""Ruleset v2 of battle card: the same units and flow as v1, balanced (see ``docs/rulesets.md``).
 
 The v2 changes, all read from :data:`games.battle_card.v2.catalogue.V2`:
 

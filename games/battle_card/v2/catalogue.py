@@ -2,7 +2,7 @@
 
 Every v2 number and ability text lives here (v1's tables plus the v2 overrides below), so the engine, the
 validator and the rules text read one source of truth. Why each change was made, with the audit evidence,
-is in ``docs/rulesets_battle_card.md``.
+is in ``docs/rulesets.md``.
 """
 
 from __future__ import annotations

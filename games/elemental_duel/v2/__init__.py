@@ -1,4 +1,4 @@
-"""Ruleset v2 of elemental_duel: same skills and duel chain, balanced (docs/rulesets_elemental_duel.md)."""
+"""Ruleset v2 of elemental_duel: same skills and duel chain, balanced (docs/rulesets.md)."""
 
 from __future__ import annotations
 

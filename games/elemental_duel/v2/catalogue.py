@@ -1,6 +1,6 @@
 """The v2 catalogue: v1's elements, multipliers and 36 skills, with the v2 changes applied.
 
-Only what differs from v1 is written here (see ``docs/rulesets_elemental_duel.md`` for each change and
+Only what differs from v1 is written here (see ``docs/rulesets.md`` for each change and
 its reason); every other skill is v1's :class:`~games.elemental_duel.catalogue.SkillSpec` unchanged, so
 the engine can keep using v1's skill function for it.
 """

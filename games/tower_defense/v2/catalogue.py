@@ -2,7 +2,7 @@
 
 Every v2 number lives here (or in :class:`~games.tower_defense.v2.params.TowerDefenseV2Params`, for the
 ones a user may sweep); the engine, the validator, the bots and the rules text all read them from here.
-The changes from v1 (see ``docs/rulesets_tower_defense.md`` for the audit evidence):
+The changes from v1 (see ``docs/rulesets.md`` for the audit evidence):
 
 * the Human side has lives: a demon that reaches the goal costs one life and leaves the board;
 * LinearExplosion is a mine: its fuse starts when a demon stops at it, and it costs more;

@@ -1,6 +1,6 @@
 """Audit regression of battle card ruleset v2: at size small, no plan is unbeaten and the value is fair.
 
-The design targets (``docs/rulesets_battle_card.md``) are checked at size default on three seeds; this
+The design targets (``docs/rulesets.md``) are checked at size default on three seeds; this
 small audit, a few seconds, guards against a change that makes one plan or one side dominant again.
 """
 

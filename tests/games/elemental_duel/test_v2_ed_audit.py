@@ -2,7 +2,7 @@
 
 Seed 1 is used because at size small (400-simulation attacks, one round) seed 0 reports one invader plan
 as unbeaten that a longer search beats (the test below pins the beater); size default finds no unbeaten
-plan on seeds 0, 1 and 2 (docs/rulesets_elemental_duel.md).
+plan on seeds 0, 1 and 2 (docs/rulesets.md).
 """
 
 from ed_helpers import defenders, invaders
