@@ -1,6 +1,8 @@
 """The ``stratagem`` command: one typer app; each command group lives in its own module.
 
-Exit codes: 0 ok, 1 a check failed, 2 bad input or config, 3 an inconclusive check.
+Exit codes: 0 ok, 1 a check failed, 2 bad input or config, 3 an inconclusive check. Every error is one
+``error:`` line on stderr: a user error (:class:`~games.core.errors.UserError`) and a command-line usage
+error (an unknown option, a missing argument, a number out of range) alike.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from typer import rich_utils
 
 from games.core.errors import UserError
 
@@ -35,7 +39,29 @@ COMMAND_MODULES = (
 for _name in COMMAND_MODULES:
     importlib.import_module(_name).register(app)
 
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+
+
+def one_line_usage_error(self: Exception) -> None:
+    """Print a usage error as one ``error:`` line (typer's own is a usage line, a hint and a panel).
+
+    It replaces ``typer.rich_utils.rich_format_error`` (hence the parameter's name); the exit code stays
+    the parser's (2).
+
+    Args:
+        self: The parser's exception (an unknown option, a missing argument, a value out of range).
+    """
+    if type(self).__name__ == "NoArgsIsHelpError":  # the help text has been printed instead
+        return
+    command = getattr(getattr(self, "ctx", None), "command_path", None)
+    format_message = getattr(self, "format_message", None)  # click's exceptions have it
+    text = str(format_message() if callable(format_message) else self)
+    message = " ".join(text.split()).removesuffix(".")
+    hint = f"; see '{command} --help'" if command else ""
+    err_console.print(f"[red]error:[/red] {escape(message + hint)}")
+
+
+rich_utils.rich_format_error = one_line_usage_error  # typer looks it up at each error
 
 
 def main() -> None:
@@ -43,7 +69,7 @@ def main() -> None:
     try:
         app()
     except UserError as exc:
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False, markup=True, soft_wrap=True)
+        err_console.print(f"[red]error:[/red] {escape(str(exc))}")
         sys.exit(2)
 
 

@@ -11,12 +11,9 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from games.analysis.audit import audit
-from games.analysis.population import SIZES
 from games.core.errors import ParameterError, UserError
 from games.core.naming import parse_variant
 from games.refs import RULESET_KEY, GameRef, game_ref
-from harness.audit import summary_rows, write_audit
 
 console = Console()
 err_console = Console(stderr=True)
@@ -103,6 +100,11 @@ def audit_command(
     summary against the fairness targets. Exit 0 whether or not the targets are met: the audit measures,
     it does not judge. Method and limits: docs/audit.md.
     """
+    # lazy: games.analysis imports scipy (half a second), which every other command would pay for
+    from games.analysis.audit import audit
+    from games.analysis.population import SIZES
+    from harness.audit import summary_rows, write_audit
+
     if size not in SIZES:
         raise ParameterError(f"unknown --size {size!r}; choose one of {', '.join(SIZES)}")
     ref = resolve_game(game, ruleset, params or [])

@@ -24,8 +24,8 @@ EXIT_INTERRUPTED = 130
 
 
 def err() -> Console:
-    """A console on stderr (no highlighting, no wrapping)."""
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    """A console on stderr (no highlighting, no wrapping, no emoji: ``root:x:0`` stays as it is)."""
+    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:

@@ -62,20 +62,32 @@ def report(
 ) -> None:
     """Write metrics.csv, leaderboard.md/.csv, per-game and correlation tables, plots and report.html."""
     from harness.cli.out_dirs import check_output_dir
+    from metrics.aggregate import normalise_weights
     from metrics.answer_rate import DEFAULT_SIMS
     from metrics.compute import DEFINITIONS  # lazy: keep `stratagem --help` fast
+    from metrics.frames import SCHEMA_VERSION
+    from metrics.store_file import check_store_file
+
+    # Every check before any work (the answer rate caches into the store) and before matplotlib is
+    # imported (it writes its font cache): bad input is one line, and nothing is written.
+    if definitions not in DEFINITIONS:
+        raise ParameterError(f"unknown --definitions {definitions!r}; known: {', '.join(DEFINITIONS)}")
+    for option, value in (("--n-boot", n_boot), ("--seed", seed)):
+        if value < 0:
+            raise ParameterError(f"{option}: must be at least 0 (got {value})")
+    parsed_weights = _parse_weights(weights)
+    normalise_weights(parsed_weights)  # validates them (the metrics normalise them again)
+    check_store_file(store, SCHEMA_VERSION)
+    out_dir = out if out is not None else store.with_name(f"{store.stem}_report")
+    check_output_dir(out_dir)
     from metrics.report import write_report
     from metrics.report.tables import fmt_num
 
-    if definitions not in DEFINITIONS:
-        raise ParameterError(f"unknown --definitions {definitions!r}; known: {', '.join(DEFINITIONS)}")
-    out_dir = out if out is not None else store.with_name(f"{store.stem}_report")
-    check_output_dir(out_dir)  # before any work: an unwritable --out is one line, nothing written
     res = write_report(
         store,
         out_dir,
         definitions=definitions,
-        weights=_parse_weights(weights),
+        weights=parsed_weights,
         n_boot=n_boot,
         seed=seed,
         allow_mixed=allow_mixed_fingerprints,

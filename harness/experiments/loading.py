@@ -81,13 +81,17 @@ def load_experiment_file(path: str | Path) -> ExperimentConfig:
     """Load and validate an experiment file.
 
     Raises:
-        ConfigError: Unreadable file, YAML syntax error or invalid experiment.
+        ConfigError: Unreadable or binary file, YAML syntax error or invalid experiment.
     """
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{p}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{p} is not a text file (byte {exc.start} is not UTF-8); an experiment file holds YAML"
+        ) from None
     return parse_experiment(text, str(p), default_name=p.stem)
 
 
