@@ -29,6 +29,7 @@ Row dicts use exactly the column names of docs/records.md (see :mod:`harness.sto
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from importlib import metadata
@@ -85,6 +86,37 @@ def package_version() -> str:
         return "0+unknown"
 
 
+#: Seconds to keep asking for WAL mode while another connection holds the store's write lock.
+WAL_SWITCH_TIMEOUT_S = 30.0
+
+
+def _retry_pause() -> None:
+    """The pause between two requests for WAL mode (tests replace it)."""
+    time.sleep(0.01)
+
+
+def _enter_wal(conn: sqlite3.Connection) -> None:
+    """``PRAGMA journal_mode=WAL``, asked again while another connection holds the write lock.
+
+    A store in rollback-journal mode (a new store, or one at rest) that another connection is writing (a
+    second writer switching it to WAL at the same moment) makes SQLite refuse the switch at once with
+    "database is locked": it skips the busy timeout there to avoid a deadlock. Asking again once the other
+    connection is done gives the same result in every order (the switch is then a no-op).
+
+    Raises:
+        sqlite3.OperationalError: Another error, or still locked after :data:`WAL_SWITCH_TIMEOUT_S`.
+    """
+    deadline = time.monotonic() + WAL_SWITCH_TIMEOUT_S
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        _retry_pause()
+
+
 class ResultStore(StoreReads):
     """A results store file; created (with its parent folder) on first open unless ``create`` is false.
 
@@ -113,7 +145,7 @@ class ResultStore(StoreReads):
         try:
             self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
             self._conn.row_factory = sqlite3.Row
-            self._conn.execute("PRAGMA journal_mode=WAL")
+            _enter_wal(self._conn)
             # NORMAL in WAL mode is durable against a killed process (only an OS crash can lose the tail).
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._init_schema()

@@ -189,3 +189,37 @@ def test_a_real_second_run_started_during_creation_is_refused_with_the_holder(tm
     lines = [ln for ln in err.splitlines() if ln.strip()]
     assert len(lines) == 1 and "Traceback" not in err, err
     assert f"is being written by pid {os.getpid()} on host {socket.gethostname()}" in lines[0]
+
+
+@pytest.mark.parametrize("at_rest", [False, True], ids=["new file", "store at rest"])
+def test_the_wal_switch_waits_for_another_connections_write_lock(tmp_path, monkeypatch, at_rest):
+    """SQLite refuses ``journal_mode=WAL`` at once (no busy timeout) while another connection holds the
+    write lock of a rollback-journal file: the second of two writers starting together saw "database is
+    locked". Here the other connection holds it until the switch has failed once, then commits."""
+    path = tmp_path / "s.sqlite"
+    if at_rest:
+        ResultStore(path).close()  # a store at rest is in rollback-journal mode
+    other = sqlite3.connect(path, isolation_level=None)
+    if at_rest:
+        assert WriterLease(path, "stratagem run first").try_acquire(other) is None  # a live holder: us
+    other.execute("BEGIN IMMEDIATE")  # the write lock, held
+    if not at_rest:
+        other.execute("CREATE TABLE lease_probe (a)")
+    refused: list[str] = []
+
+    def the_other_commits() -> None:
+        refused.append("locked")
+        if other.in_transaction:
+            other.execute("COMMIT")
+
+    monkeypatch.setattr(store_module, "_retry_pause", the_other_commits)
+    try:
+        if at_rest:
+            with ResultStore(path) as second, pytest.raises(StoreBusy, match=f"pid {os.getpid()} on host"):
+                second.acquire_lease("stratagem run second")
+        else:
+            with pytest.raises(StoreError, match="another program"):  # the other made a table of its own
+                ResultStore(path)
+    finally:
+        other.close()
+    assert refused == ["locked"]  # the switch was refused once, and asked again after the commit
