@@ -57,9 +57,9 @@ def test_an_old_cassette_holding_a_key_is_scrubbed_on_read(server, settings, tmp
 
 def test_redact_secrets_changes_only_credential_values(monkeypatch):
     monkeypatch.setenv("MISTRAL_API_KEY", "mistral-secret-value-1")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "aws-example-access-key-id-0001")
-    text = 'plan {"units": ["sk-like-name-but-not-a-key"]} mistral-secret-value-1 aws-example-access-key-id-0001'
-    assert redact_secrets(text) == f'plan {{"units": ["sk-like-name-but-not-a-key"]}} {REDACTED} {REDACTED}'
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "aws-example-key-01")
+    text = 'plan {"units": ["sk-like-but-no-key"]} mistral-secret-value-1 aws-example-key-01'
+    assert redact_secrets(text) == f'plan {{"units": ["sk-like-but-no-key"]}} {REDACTED} {REDACTED}'
     clean = "nothing to see"
     assert redact_secrets(clean) is clean
 
