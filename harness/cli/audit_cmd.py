@@ -11,16 +11,13 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from games.core.errors import ParameterError, UserError
+from games.core.errors import ParameterError
 from games.core.naming import parse_variant
 from games.refs import RULESET_KEY, GameRef, game_ref
+from harness.cli.out_dirs import check_output_dir
 
 console = Console()
 err_console = Console(stderr=True)
-
-
-class AuditOutputError(UserError):
-    """The output folder cannot be written."""
 
 
 def resolve_game(game: str, ruleset: str | None, params: list[str]) -> GameRef:
@@ -45,24 +42,6 @@ def resolve_game(game: str, ruleset: str | None, params: list[str]) -> GameRef:
         raise ParameterError(f"two rulesets named: {named} in {game!r} and --ruleset {ruleset}")
     chosen = ruleset if ruleset is not None else (None if named is None else str(named))
     return game_ref(variant.base, chosen, merged)
-
-
-def prepare_out(out: Path) -> Path:
-    """Create the output folder now, so a bad ``--out`` fails before minutes of work.
-
-    Raises:
-        AuditOutputError: If it exists as a file or cannot be created or written.
-    """
-    if out.exists() and not out.is_dir():
-        raise AuditOutputError(f"--out {out} is a file, not a folder")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe = out / ".stratagem-write-test"
-        probe.write_text("")
-        probe.unlink()
-    except OSError as exc:
-        raise AuditOutputError(f"cannot write to --out {out}: {exc.strerror or exc}") from None
-    return out
 
 
 def audit_command(
@@ -108,7 +87,8 @@ def audit_command(
     if size not in SIZES:
         raise ParameterError(f"unknown --size {size!r}; choose one of {', '.join(SIZES)}")
     ref = resolve_game(game, ruleset, params or [])
-    folder = prepare_out(out or Path("results") / "audit" / f"{ref.name}-{ref.ruleset}-seed{seed}")
+    # Checked before minutes of work; the folder itself is made when the files are written.
+    folder = check_output_dir(out or Path("results") / "audit" / f"{ref.name}-{ref.ruleset}-seed{seed}")
     g = ref.make()
     started = time.monotonic()
     with Progress(

@@ -123,5 +123,5 @@ def test_cli_refuses_an_out_that_is_a_file(tmp_path):
     target.write_text("keep me")
     done = run_cli("elemental_duel", "--size", "small", "--out", str(target))
     assert done.returncode == 2
-    assert "is a file" in done.stderr
+    assert "exists and is not a folder" in done.stderr
     assert target.read_text() == "keep me"
