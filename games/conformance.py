@@ -7,7 +7,8 @@ Run it on a new game with::
 
 It exercises only the public :class:`~games.core.game.Game` interface: static facts, validation of junk and
 of random plans, canonical round-trips, cost additivity, schema agreement, determinism and termination of
-simulation, and side symmetry of validation.
+simulation, side symmetry of validation, and the plan pictures (``render_svg``: safe, parseable SVG of a
+fixed size, deterministic, for random plans and junk alike).
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from __future__ import annotations
 import copy
 import json
 import random
+import xml.etree.ElementTree as ET
 from typing import Any
 
 import jsonschema
 
 from games.core.errors import StratagemError
 from games.core.game import Game
+from games.core.svg import svg_problems
 from games.core.types import SIDE_KEYS, BattleResult, SideKey, ValidatedPlan, other_side
 
 #: JSON values no plan should ever crash the validator with.
@@ -195,6 +198,48 @@ def check_simulation(game: Game[Any], trials: int, seed: int, problems: list[str
     _simulate(game, game.empty_plan("A"), game.empty_plan("B"))
 
 
+#: A string with markup, quotes, an entity start and an event handler, put into every string field.
+HOSTILE_TEXT = '<script>alert(1)</script>" onload="x()" &amp; \'<foreignObject>'
+
+
+def _hostile(value: Any) -> Any:
+    """``value`` with every string (keys kept) replaced by :data:`HOSTILE_TEXT`."""
+    if isinstance(value, str):
+        return HOSTILE_TEXT
+    if isinstance(value, list):
+        return [_hostile(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _hostile(v) for k, v in value.items()}
+    return value
+
+
+def check_render(game: Game[Any], trials: int, seed: int, problems: list[str]) -> None:
+    """``render_svg``: safe SVG of one fixed size for random, hostile and junk plans; deterministic."""
+    rng = random.Random(seed + 2)
+    pairs: list[tuple[str, Any, Any]] = [("example plans", game.example_plan("A"), game.example_plan("B"))]
+    for i in range(max(1, trials // 5)):
+        pairs.append((f"random pair {i}", game.random_plan("A", rng), game.random_plan("B", rng)))
+    pairs.append(("hostile plans", _hostile(pairs[-1][1]), _hostile(pairs[-1][2])))
+    pairs += [("junk", junk, junk) for junk in _junk_for(game, "A")]
+    sizes: set[tuple[str | None, str | None]] = set()
+    for tag, plan_a, plan_b in pairs:
+        try:
+            doc = game.render_svg(plan_a, plan_b)
+        except Exception as exc:  # the contract is "never raises": report whatever escaped
+            problems.append(f"render_svg of {tag} raised {type(exc).__name__}: {exc}")
+            continue
+        problems.extend(f"render_svg of {tag}: {p}" for p in svg_problems(doc))
+        if isinstance(doc, str) and any(m in doc.lower() for m in ("<script", "<foreignobject")):
+            problems.append(f"render_svg of {tag} shows plan text unescaped")
+        if game.render_svg(copy.deepcopy(plan_a), copy.deepcopy(plan_b)) != doc:
+            problems.append(f"render_svg of {tag} is not deterministic")
+        if isinstance(doc, str) and not svg_problems(doc):
+            root = ET.fromstring(doc)
+            sizes.add((root.get("width"), root.get("height")))
+    if len(sizes) > 1:
+        problems.append(f"render_svg canvas size varies with the plans: {sorted(map(str, sizes))}")
+
+
 def check_game(game: Game[Any], trials: int = 100, seed: int = 0) -> None:
     """Run every conformance check on ``game``.
 
@@ -211,6 +256,7 @@ def check_game(game: Game[Any], trials: int = 100, seed: int = 0) -> None:
     check_validation(game, problems)
     check_random_plans(game, trials, seed, problems)
     check_simulation(game, trials, seed, problems)
+    check_render(game, trials, seed, problems)
     if problems:
         shown = "\n  ".join(problems[:50])
         more = f"\n  … and {len(problems) - 50} more" if len(problems) > 50 else ""

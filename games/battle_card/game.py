@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from games.battle_card import planning, rules
+from games.battle_card import planning, render, rules
 from games.battle_card.catalogue import DEFENDER, INVADER, V1, Catalogue, catalogue_dict
 from games.battle_card.engine import run_battle
 from games.battle_card.minion import Minion
 from games.battle_card.params import BattleCardParams
 from games.battle_card.validate import validate_plan
 from games.core.game import Game
+from games.core.svg import side_infos
 from games.core.types import BattleResult, Side, SideKey, ValidatedPlan
 
 
@@ -121,3 +123,12 @@ class BattleCard(Game[BattleCardParams]):
     def margin(self, result: BattleResult, side: SideKey) -> float:
         """How comfortably ``side`` did: more own survivors on a win, fewer enemy survivors on a loss."""
         return planning.margin(result, side)
+
+    def render_svg(self, plan_a: Mapping[str, Any], plan_b: Mapping[str, Any]) -> str:
+        """Both line-ups as rows of cards (name, tier with its attack/health, position, cost, keywords).
+
+        See :meth:`games.core.game.Game.render_svg` for the contract (any JSON value, never raises).
+        """
+        rosters = (self.cat.roster(self.side("A").name), self.cat.roster(self.side("B").name))
+        infos = side_infos(self, plan_a, plan_b)
+        return render.render(plan_a, plan_b, infos, rosters=rosters, max_units=self.params.max_units)

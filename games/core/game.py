@@ -12,6 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 
+from games.core import svg
 from games.core.errors import ParameterError
 from games.core.types import BattleResult, Side, SideKey, ValidatedPlan
 
@@ -135,3 +136,26 @@ class Game(ABC, Generic[P]):
     def margin(self, result: BattleResult, side: SideKey) -> float:
         """How comfortably ``side`` did in ``result``, in [0, 1); a tie-break for the search bot."""
         return 0.0
+
+    # ----------------------------------------------------------------- pictures
+    def render_svg(self, plan_a: Mapping[str, Any], plan_b: Mapping[str, Any]) -> str:
+        """A small standalone SVG picture of both sides' plans (for the report's match viewer).
+
+        The base implementation is a generic text listing (each side's label, cost against budget and
+        its entries as compact JSON), so a new game always renders something; the built-in games
+        override it with a proper picture drawn from their own parameters and catalogue.
+
+        Args:
+            plan_a: Side A's plan, normally canonical (``ValidatedPlan.plan`` as stored in a round
+                record), but any JSON value is accepted: a model's invalid plan is drawn as far as it
+                can be (unknown units, skills or fields appear as ``?`` or are skipped).
+            plan_b: Side B's plan, likewise.
+
+        Returns:
+            An SVG document (root ``<svg xmlns=... viewBox=... width=... height=...>``) parseable as XML.
+            Pure and deterministic: the same plans give the same string byte for byte, and the canvas
+            size depends only on the game and its parameters. Every text taken from a plan is escaped;
+            the document never holds scripts, event handlers, ``foreignObject`` or external references.
+            Never raises.
+        """
+        return svg.listing_svg(self, plan_a, plan_b)

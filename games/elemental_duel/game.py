@@ -9,8 +9,9 @@ from typing import Any, ClassVar
 
 from games.core.errors import ParameterError
 from games.core.game import Game
+from games.core.svg import side_infos
 from games.core.types import BattleResult, Side, SideKey, ValidatedPlan
-from games.elemental_duel import planning, rules
+from games.elemental_duel import planning, render, rules
 from games.elemental_duel.catalogue import (
     DEFENDER_ELEMENTS,
     INVADER_ELEMENTS,
@@ -218,3 +219,20 @@ class ElementalDuel(Game[DuelParams]):
         n = max(self.params.max_characters, len(alive), 1)
         hp_share = min(1.0, sum(alive) / (max(self.params.start_hp, 1) * n))
         return float(0.9 * len(alive) / n + 0.09 * hp_share)
+
+    # ------------------------------------------------------------------ pictures
+    def render_svg(self, plan_a: Mapping[str, Any], plan_b: Mapping[str, Any]) -> str:
+        """Both teams' fighters in duel order, each with its element and its skills with their costs.
+
+        See :meth:`games.core.game.Game.render_svg` for the contract (any JSON value, never raises).
+        """
+        p = self.params
+        return render.render(
+            plan_a,
+            plan_b,
+            side_infos(self, plan_a, plan_b),
+            elements=(self._elements("A"), self._elements("B")),
+            skills=self.skill_catalogue,
+            max_characters=p.max_characters,
+            max_skills=p.max_skills,
+        )

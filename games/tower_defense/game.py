@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from games.core.game import Game
+from games.core.svg import side_infos
 from games.core.types import BattleResult, Side, SideKey, ValidatedPlan
-from games.tower_defense import planning, rules
+from games.tower_defense import planning, render, rules
 from games.tower_defense.engine import Outcome, run_battle
 from games.tower_defense.params import TowerDefenseParams
 from games.tower_defense.ruleset import V1_RULES, TDRules
@@ -127,3 +129,20 @@ class TowerDefense(Game[TowerDefenseParams]):
             destroyed = s["demons_killed"] if side == "A" else s["humans_lost"]
             share = destroyed / (destroyed + remaining) if destroyed + remaining else 0.0
         return 0.99 * share
+
+    def render_svg(self, plan_a: Mapping[str, Any], plan_b: Mapping[str, Any]) -> str:
+        """The board with the humans in their cells and the demons in their spawn lanes, plus a legend.
+
+        See :meth:`games.core.game.Game.render_svg` for the contract (any JSON value, never raises).
+        """
+        p, r = self.params, self.engine_rules
+        return render.render(
+            plan_a,
+            plan_b,
+            side_infos(self, plan_a, plan_b),
+            cols=p.board_cols,
+            rows=p.board_rows,
+            humans=list(r.humans),
+            demons=list(r.demons),
+            lives=r.lives,
+        )
