@@ -59,6 +59,14 @@ def report(
         int | None,
         typer.Option("--ar-workers", help="Worker processes for the answer rate (default: CPUs).", min=1),
     ] = None,
+    corr_min_models: Annotated[
+        int,
+        typer.Option(
+            "--corr-min-models",
+            help="Fewest models for correlations across models to be drawn in report.html (at least 3).",
+            min=3,
+        ),
+    ] = 5,
 ) -> None:
     """Write metrics.csv, leaderboard.md/.csv, per-game and correlation tables, plots and report.html."""
     from harness.cli.out_dirs import check_output_dir
@@ -80,7 +88,11 @@ def report(
     check_store_file(store, SCHEMA_VERSION)
     out_dir = out if out is not None else store.with_name(f"{store.stem}_report")
     check_output_dir(out_dir)
+    import pandas as pd
+
     from metrics.report import write_report
+    from metrics.report.leaderboard_view import ranked
+    from metrics.report.ranks import rank_text
     from metrics.report.tables import fmt_num
 
     res = write_report(
@@ -94,16 +106,21 @@ def report(
         answer_rate=answer_rate,
         ar_sims=ar_sims if ar_sims is not None else DEFAULT_SIMS,
         ar_workers=ar_workers,
+        corr_min_models=corr_min_models,
     )
     for note in res.notes:
         typer.echo(note)
     if res.answers is not None:
         typer.echo(res.answers.cache_summary())
-    board = res.leaderboard
-    if not board.empty and "composite" in board.columns:
-        typer.echo("Top of the leaderboard (composite):")
+    board = ranked(res.leaderboard)
+    if not board.empty and "rating" in board.columns:
+        typer.echo("Top of the leaderboard (ranked by rating; a rank range where the intervals overlap):")
         for _, row in board.head(5).iterrows():
-            typer.echo(f"  {row['model']}: {fmt_num(row['composite'])}")  # undefined is —, as in the tables
+            span = None if pd.isna(row["rank_best"]) else (int(row["rank_best"]), int(row["rank_worst"]))
+            typer.echo(
+                f"  {rank_text(span):>5}  {row['model']}: rating {fmt_num(row['rating'])}"
+                f", composite {fmt_num(row.get('composite'))}"  # undefined is —, as in the tables
+            )
     if res.undefined:
         typer.echo("Undefined values (—):")
         for note in res.undefined:

@@ -17,22 +17,23 @@ import pandas as pd
 from metrics.answer_rate import DEFAULT_SIMS, AnswerTable, answer_decisions
 from metrics.compute import compute_metrics
 from metrics.correlations import compute_correlations
-from metrics.failures import FAILURE_CLASSES, cost_per_match, failure_examples, failure_table
+from metrics.failures import cost_per_match, failure_examples, failure_table
 from metrics.load import StoreFrames, check_fingerprints, load_store
 from metrics.ratings import compute_ratings
 from metrics.report import plots
+from metrics.report.correlations_view import MIN_MODELS, enough_models
 from metrics.report.explain import (
     CORRELATIONS_LEGEND,
-    FAILURES_LEGEND,
+    decision_counts,
     legend_line,
     model_counts,
     n_column_names,
     rounds_note,
     undefined_notes,
 )
-from metrics.report.html import Section, render
+from metrics.report.leaderboard_view import ranked
+from metrics.report.page import PageInputs, report_page
 from metrics.report.tables import (
-    LABELS,
     LEADERBOARD_METRICS,
     display_rows,
     fmt_num,
@@ -89,15 +90,6 @@ def _md(header: list[str], rows: list[list[str]], explain: bool, notes: Sequence
     return text
 
 
-def _explained(section: Section, header: list[str], notes: Sequence[str], explain: bool) -> Section:
-    """``section`` with the legend line (and the footnotes) of the table it just got, when ``explain``."""
-    if explain:
-        section.text(legend_line(header), "note")
-        for note in notes:
-            section.text(f"Undefined (—): {note}", "note")
-    return section
-
-
 def _write(files: list[Path], path: Path, data: str | bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(data, bytes):
@@ -119,6 +111,7 @@ def write_report(
     answer_rate: bool = True,
     ar_sims: int = DEFAULT_SIMS,
     ar_workers: int | None = None,
+    corr_min_models: int = MIN_MODELS,
 ) -> ReportFiles:
     """Compute everything for one store and write the report files into ``out_dir``.
 
@@ -134,6 +127,7 @@ def write_report(
             be written.
         ar_sims: The answer rate's search budget per decision.
         ar_workers: Worker processes for the answer rate's searches (default: the CPUs available).
+        corr_min_models: The fewest models for correlations across models to be drawn on the page.
     """
     frames = store if isinstance(store, StoreFrames) else load_store(store)
     out = Path(out_dir)
@@ -202,7 +196,6 @@ def write_report(
         out / "leaderboard.md",
         "\n".join(f"> {n}" for n in res.notes) + "\n\n" + _md(lb_header, lb_rows, explain, lb_notes),
     )
-    game_sections = []
     for game, table in games.items():
         metric_cols = [c for c in table.columns if c != "model" and not c.endswith(("_lo", "_hi", "_n"))]
         header, rows = display_rows(table, metric_cols)
@@ -210,7 +203,6 @@ def write_report(
         csv_table = table.rename(columns=n_column_names(table.columns)) if explain else table
         _write(res.files, out / "per_game" / f"{game}.csv", to_csv_text(csv_table))
         _write(res.files, out / "per_game" / f"{game}.md", _md(header, rows, explain, notes))
-        game_sections.append((game, header, rows, notes))
     _write(res.files, out / "correlations.csv", to_csv_text(corr))
     corr_rows = [
         [
@@ -228,66 +220,39 @@ def write_report(
     if answers is not None:
         _write(res.files, out / "answer_rate.csv", to_csv_text(answers.decisions))
 
+    enough = enough_models(corr, corr_min_models)
     pngs = {
         "leaderboard.png": plots.leaderboard_plot(board, "composite", explain=explain),
         "orr_vs_csr.png": plots.scatter_fit(board, "orr", "csr", explain=explain),
-        "correlation_heatmap.png": plots.correlation_heatmap(corr, "all"),
         "rating_vs_cost.png": plots.rating_vs_cost(board),
     }
+    if enough:  # with fewer models every r is near ±1 and means nothing: no heatmap
+        pngs["correlation_heatmap.png"] = plots.correlation_heatmap(corr, "all")
     for name, png in pngs.items():
         _write(res.files, out / name, png)
 
-    sections = [
-        Section("Summary", anchor="summary").text(" ".join(res.notes), "note"),
-        _explained(
-            Section("Leaderboard", anchor="leaderboard-section").table(
-                lb_header, lb_rows, table_id="leaderboard"
-            ),
-            lb_header,
-            lb_notes,
-            explain,
-        ).image(pngs["leaderboard.png"], "leaderboard"),
-        Section("Plots", anchor="plots")
-        .image(pngs["orr_vs_csr.png"], "ORR vs CSR")
-        .image(pngs["correlation_heatmap.png"], "correlation heatmap")
-        .image(pngs["rating_vs_cost.png"], "rating vs cost"),
-    ]
-    per_game = Section("Per-game tables", anchor="per-game")
-    for game, header, rows, notes in game_sections:
-        _explained(
-            per_game.heading(game).table(header, rows, table_id=f"game-{game}"), header, notes, explain
-        )
-    sections.append(per_game)
-    corr_section = Section("Correlations across models", anchor="correlations").table(corr_header, corr_rows)
-    sections.append(corr_section.text(CORRELATIONS_LEGEND, "note") if explain else corr_section)
-    fail_cols = [
-        "decisions",
-        *FAILURE_CLASSES,
-        "other",
-        "failure_rate",
-        "matches_finished",
-        "matches_voided",
-        "input_tokens_per_match",
-        "output_tokens_per_match",
-        "tokens_per_round",
-        "cost_per_match",
-        "cost_per_round",
-    ]
-    fail_rows = [[str(r["model"]), *(fmt_num(r[c]) for c in fail_cols)] for _, r in fails.iterrows()]
-    failures = Section("Failures, tokens and cost", anchor="failures").table(
-        ["model", *(LABELS.get(c, c) for c in fail_cols)], fail_rows, table_id="failures"
+    # The page lists the models a chart leaves out beneath it, in HTML; its charts carry no such notes.
+    charts = {
+        "rating.png": plots.leaderboard_plot(ranked(board), "rating"),
+        "composite.png": plots.leaderboard_plot(board, "composite") if explain else pngs["leaderboard.png"],
+        "orr_vs_csr.png": plots.scatter_fit(board, "orr", "csr") if explain else pngs["orr_vs_csr.png"],
+        "rating_vs_cost.png": pngs["rating_vs_cost.png"],
+    }
+    counts = model_counts(frames).set_index("model")
+    counts["decisions"] = decision_counts(frames).reindex(counts.index).fillna(0).astype("int64")
+    inputs = PageInputs(
+        definitions=definitions,
+        notes=res.notes,
+        board=board,
+        lb_metrics=lb_metrics,
+        counts=counts,
+        explain=explain,
+        games=games,
+        corr=corr,
+        fails=fails,
+        examples=examples,
+        charts=charts,
+        corr_min_models=corr_min_models,
     )
-    if explain:
-        failures.text(FAILURES_LEGEND, "note")
-    if not examples.empty:
-        failures.heading("Examples of failed replies (model-written text, shown verbatim)")
-        for _, e in examples.iterrows():
-            failures.text(
-                f"{e['model']} — match {e['match_id']}, decision {e['seq']}: {e['failure_class']}"
-                + (f" ({e['parse_error']})" if e["parse_error"] else "")
-            )
-            failures.pre(str(e["excerpt"]))
-    sections.append(failures)
-    page = render(f"Stratagem report — {definitions}", sections)
-    _write(res.files, out / "report.html", page)
+    _write(res.files, out / "report.html", report_page(inputs))
     return res

@@ -115,7 +115,8 @@ def _undefined(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def _reason(metric: str, row: pd.Series) -> str:
+def reason(metric: str, row: pd.Series) -> str:
+    """Why ``metric`` is undefined (—) in ``row`` of a wide table, in a few words."""
     if metric == "composite":
         parts = [LABELS.get(m, m) for m in ("wr", "csr", "obr") if m in row.index and _undefined(row[m])]
         missing = " and ".join(parts) if parts else "all three"
@@ -138,7 +139,7 @@ def undefined_notes(table: pd.DataFrame, metrics: Sequence[str]) -> list[str]:
         undefined = {m for m in shown if _undefined(row[m])}
         if not undefined:
             continue
-        reasons = "; ".join(f"{LABELS.get(m, m)} — {_reason(m, row)}" for m in shown if m in undefined)
+        reasons = "; ".join(f"{LABELS.get(m, m)} — {reason(m, row)}" for m in shown if m in undefined)
         notes.append(f"{row['model']}: {reasons}.")
     return notes
 
@@ -182,3 +183,13 @@ def rounds_note(frames: StoreFrames) -> str:
             phrases.append(f"rounds {r}: {rounds_meaning(r, battles > r, revision)}")
         parts.append(f"{game}: {', '.join(phrases)}")
     return "Rounds (the original's loop; docs/records.md): " + "; ".join(parts) + "."
+
+
+def decision_counts(frames: StoreFrames) -> pd.Series:
+    """Per model: the decisions (model calls, bot decisions) it made in finished matches."""
+    fin = frames.matches.loc[frames.matches["status"] == "finished", "match_id"]
+    dec = frames.decisions
+    if dec.empty:
+        return pd.Series(dtype="int64")
+    counts: pd.Series = dec.loc[dec["match_id"].isin(fin)].groupby("model").size()
+    return counts

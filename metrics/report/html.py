@@ -1,81 +1,121 @@
-"""The self-contained ``report.html``: tables and base64-embedded PNG plots, every text escaped.
+"""The report's HTML pages: sections of escaped parts, one stylesheet, one vendored script.
 
-Everything that reaches the page goes through :func:`html.escape` — model names, model replies, parse
-errors, store paths — because model-written text is untrusted. A Content-Security-Policy that forbids
-scripts and any network access adds a second line of defence, and keeps the page self-contained.
+Everything that reaches a page goes through :func:`html.escape` — model names, model replies, parse
+errors, store paths — because model-written text is untrusted. A Content-Security-Policy is the second
+line of defence: it forbids any network access and every script except the page's own, which is allowed by
+its SHA-256 hash, so a reply that smuggled a ``<script>`` past the escaping still would not run.
+The pages are self-contained and work offline from ``file://``.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 
-_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
-_STYLE = """
-body { font-family: system-ui, sans-serif; margin: 2em; color: #222; max-width: 1200px; }
-table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.85em; }
-th, td { border: 1px solid #ccc; padding: 3px 7px; text-align: right; }
-th { background: #f0f0f0; } td:first-child, th:first-child { text-align: left; }
-pre { background: #f7f7f7; padding: 0.5em; white-space: pre-wrap; max-width: 1000px; font-size: 0.8em; }
-.note { color: #555; font-size: 0.9em; } img { max-width: 100%; margin: 0.5em 0; }
-"""
+from metrics.report.cells import Cell, table_html
+
+
+@cache
+def _asset(name: str) -> str:
+    return resources.files("metrics.report").joinpath("assets", name).read_text(encoding="utf-8")
+
+
+def _csp(script: str) -> str:
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    return (
+        "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+        f"script-src 'sha256-{digest}'; base-uri 'none'; form-action 'none'"
+    )
+
+
+def esc(text: object) -> str:
+    """``text`` escaped for HTML element content and attribute values."""
+    return html.escape(str(text), quote=True)
 
 
 @dataclass
 class Section:
-    """One report section: a title and pre-rendered (escaped) HTML parts."""
+    """One page section: a title and pre-rendered (escaped) HTML parts."""
 
     title: str
     parts: list[str] = field(default_factory=list)
     anchor: str = ""
 
     def table(self, header: Sequence[str], rows: Sequence[Sequence[str]], table_id: str = "") -> Section:
-        """Append a table; every cell is escaped."""
-        tid = f' id="{html.escape(table_id)}"' if table_id else ""
-        head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-        body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in rows)
-        self.parts.append(f"<table{tid}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+        """Append a plain table of text cells; every cell is escaped."""
+        head = [Cell(h) for h in header]
+        body = [[Cell(c) for c in r] for r in rows]
+        self.parts.append(table_html(head, body, table_id=table_id, sortable=False))
+        return self
+
+    def cells(self, header: Sequence[Cell], rows: Sequence[Sequence[Cell]], table_id: str = "") -> Section:
+        """Append a client-side sortable table of :class:`~metrics.report.cells.Cell` s."""
+        self.parts.append(table_html(header, rows, table_id=table_id, sortable=True))
         return self
 
     def text(self, text: str, css: str = "") -> Section:
         """Append a paragraph of (escaped) text."""
-        cls = f' class="{html.escape(css)}"' if css else ""
-        self.parts.append(f"<p{cls}>{html.escape(text)}</p>")
+        cls = f' class="{esc(css)}"' if css else ""
+        self.parts.append(f"<p{cls}>{esc(text)}</p>")
+        return self
+
+    def items(self, lines: Sequence[str], css: str = "fns", ordered: bool = False) -> Section:
+        """Append a list of (escaped) lines, e.g. footnotes."""
+        if lines:
+            tag = "ol" if ordered else "ul"
+            body = "".join(f"<li>{esc(x)}</li>" for x in lines)
+            self.parts.append(f'<{tag} class="{esc(css)}">{body}</{tag}>')
         return self
 
     def pre(self, text: str) -> Section:
         """Append preformatted (escaped) text, e.g. a model reply."""
-        self.parts.append(f"<pre>{html.escape(text)}</pre>")
+        self.parts.append(f"<pre>{esc(text)}</pre>")
         return self
 
     def image(self, png: bytes, alt: str) -> Section:
         """Append a PNG embedded as a data URI."""
         data = base64.b64encode(png).decode("ascii")
-        self.parts.append(f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">')
+        self.parts.append(f'<img alt="{esc(alt)}" src="data:image/png;base64,{data}">')
         return self
 
     def heading(self, text: str) -> Section:
         """Append a sub-heading."""
-        self.parts.append(f"<h3>{html.escape(text)}</h3>")
+        self.parts.append(f"<h3>{esc(text)}</h3>")
+        return self
+
+    def disclosure(self, summary: str, inner: Section) -> Section:
+        """Append ``inner``'s parts behind a ``<details>`` disclosure, closed by default."""
+        self.parts.append(f"<details><summary>{esc(summary)}</summary>{''.join(inner.parts)}</details>")
+        return self
+
+    def markup(self, trusted_html: str) -> Section:
+        """Append markup built by this package's own builders (which escape every value they embed)."""
+        self.parts.append(trusted_html)
         return self
 
 
-def render(title: str, sections: Sequence[Section]) -> str:
-    """The whole page."""
-    toc = "".join(
-        f'<li><a href="#{html.escape(s.anchor)}">{html.escape(s.title)}</a></li>'
-        for s in sections
-        if s.anchor
-    )
-    body = "".join(
-        f'<section id="{html.escape(s.anchor)}"><h2>{html.escape(s.title)}</h2>{"".join(s.parts)}</section>'
-        for s in sections
-    )
+def page(title: str, body_html: str) -> str:
+    """A whole page: ``body_html`` (already escaped) with the stylesheet, the script and the CSP."""
+    script = _asset("report.js")
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
-        f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>"
-        f"<body><h1>{html.escape(title)}</h1><ul>{toc}</ul>{body}</body></html>\n"
+        f'<meta http-equiv="Content-Security-Policy" content="{esc(_csp(script))}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{esc(title)}</title><style>{_asset('report.css')}</style></head>"
+        f"<body>{body_html}<script>{script}</script></body></html>\n"
     )
+
+
+def render(title: str, sections: Sequence[Section], links: Sequence[tuple[str, str]] = ()) -> str:
+    """The report page: a title, a table of contents (plus ``links``: ``(href, text)``), the sections."""
+    toc = "".join(f'<a href="#{esc(s.anchor)}">{esc(s.title)}</a>' for s in sections if s.anchor)
+    toc += "".join(f'<a href="{esc(href)}">{esc(text)}</a>' for href, text in links)
+    body = "".join(
+        f'<section id="{esc(s.anchor)}"><h2>{esc(s.title)}</h2>{"".join(s.parts)}</section>' for s in sections
+    )
+    return page(title, f'<h1>{esc(title)}</h1><nav class="toc">{toc}</nav>{body}')

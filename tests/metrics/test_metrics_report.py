@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
+import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import typer
+from browser_cdp import Browser, chromium_binary
 from metrics_builders import MatchSpec, build, write_store
+from report_dom import parse
 from typer.testing import CliRunner
 
 from harness.cli.report_cmd import register
@@ -18,16 +22,9 @@ from metrics import MixedFingerprintError, load_store
 from metrics.errors import ParameterError, StoreError
 from metrics.report import write_report
 
+ASSET_JS = (Path(__file__).parents[2] / "metrics" / "report" / "assets" / "report.js").read_text()
+
 PLANTED = "<script>document.title='PWNED';document.body.setAttribute('data-pwned','1')</script>"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def league() -> list[MatchSpec]:
@@ -89,7 +86,6 @@ def test_report_files_and_long_table(store: Path, tmp_path: Path) -> None:
         "failures.csv",
         "leaderboard.png",
         "orr_vs_csr.png",
-        "correlation_heatmap.png",
         "rating_vs_cost.png",
         "report.html",
     ):
@@ -113,8 +109,13 @@ def test_report_files_and_long_table(store: Path, tmp_path: Path) -> None:
     assert (long.loc[long["value"].isna(), "n"] == 0).all()
     for p in ("leaderboard.png", "rating_vs_cost.png"):
         assert (tmp_path / "rep" / p).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "correlation_heatmap.png" not in names  # 4 models: below the correlations' minimum of 5
     page = (tmp_path / "rep" / "report.html").read_text()
-    assert "<script" not in page.lower()  # the planted reply is escaped
+    dom = parse(page)
+    assert dom.scripts == [ASSET_JS]  # the planted reply is escaped: the only script is the vendored one
+    digest = base64.b64encode(hashlib.sha256(ASSET_JS.encode()).digest()).decode()
+    assert f"script-src 'sha256-{digest}'" in html.unescape(page) and "default-src &#x27;none&#x27;" in page
+    assert not [a for a in dom.attributes if a[1].startswith("on")]  # no inline event handler anywhere
     assert html.escape(PLANTED) in page
     assert 'src="http' not in page and "data:image/png;base64," in page
     assert "anthropic/claude&lt;b&gt;" in page
@@ -192,8 +193,21 @@ def test_cli_mixed_fingerprints(tmp_path: Path) -> None:
     assert "Mixed fingerprints were pooled" in (tmp_path / "o" / "leaderboard.md").read_text()
 
 
-def chromium_binary() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
+def keep_artifact(path: Path) -> None:
+    """Copy a screenshot to $STRATAGEM_TEST_ARTIFACTS (``.ci/run`` sets it), so a run keeps it."""
+    target = os.environ.get("STRATAGEM_TEST_ARTIFACTS")
+    if target:
+        Path(target).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(target) / path.name)
+
+
+SORT_KEYS = (
+    "Array.from(document.querySelectorAll('#leaderboard tbody tr'))"
+    ".map(r => r.cells[{k}].getAttribute('data-sort'))"
+)
+COLUMN_TEXT = (
+    "Array.from(document.querySelectorAll('#leaderboard tbody tr')).map(r => r.cells[{k}].textContent)"
+)
 
 
 @pytest.mark.chromium
@@ -202,19 +216,34 @@ def chromium_binary() -> str | None:
 )
 def test_html_in_headless_chromium(store: Path, tmp_path: Path) -> None:
     write_report(store, tmp_path / "rep", n_boot=20)
-    page = (tmp_path / "rep" / "report.html").as_uri()
-    binary = chromium_binary()
-    assert binary is not None
-    shot = tmp_path / "shot.png"
-    common = [binary, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1280,2000"]
-    subprocess.run([*common, f"--screenshot={shot}", page], check=True, capture_output=True, timeout=120)
+    with Browser(tmp_path, width=1280, height=900) as browser:
+        page = browser.open((tmp_path / "rep" / "report.html").as_uri())
+        assert page.console_errors == []
+        assert page.eval("document.title") == "Stratagem report — stratagem"  # the planted script never ran
+        assert page.eval("document.body.hasAttribute('data-pwned')") is False
+        assert "PWNED" in page.eval("document.body.textContent")  # ... it is on the page, as text
+        assert page.eval("document.documentElement.scrollWidth <= window.innerWidth")  # fits 1280 px
+        header = page.eval(
+            "Array.from(document.querySelectorAll('#leaderboard thead th')).map(h => h.textContent)"
+        )
+        assert header[:5] == ["Rank", "Model", "Matches", "Decisions", "Rating"]
+        ratings = page.eval(SORT_KEYS.format(k=4))
+        assert [float(r) for r in ratings] == sorted((float(r) for r in ratings), reverse=True)
+        assert page.eval(COLUMN_TEXT.format(k=0))[0].startswith("1")  # ranked by rating
+        # Sort by model name: ascending on the first click, reversed on the second.
+        page.eval("document.querySelector('#leaderboard thead th:nth-child(2)').click()")
+        names = page.eval(COLUMN_TEXT.format(k=1))
+        assert names == sorted(names, key=lambda s: s) and len(names) == 4
+        page.eval("document.querySelector('#leaderboard thead th:nth-child(2)').click()")
+        assert page.eval(COLUMN_TEXT.format(k=1)) == list(reversed(names))
+        # Sort by WR: largest first, undefined (—) last.
+        wr_col = header.index("WR")
+        page.eval(f"document.querySelector('#leaderboard thead th:nth-child({wr_col + 1})').click()")
+        keys = page.eval(SORT_KEYS.format(k=wr_col))
+        defined = [float(k) for k in keys if k]
+        assert defined == sorted(defined, reverse=True)
+        assert keys[len(defined) :] == [""] * (len(keys) - len(defined))  # undefined last
+        assert page.console_errors == []
+        shot = page.screenshot(tmp_path / "report_leaderboard.png")
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
-    dom = subprocess.run(
-        [*common, "--dump-dom", page], check=True, capture_output=True, timeout=120, text=True
-    )
-    out = dom.stdout
-    assert '<table id="leaderboard">' in out and "openai/gpt-4.1" in out
-    assert "<title>Stratagem report — stratagem</title>" in out  # the planted script did not rename the page
-    assert "PWNED" in out  # ... it is on the page, as text
-    assert "data-pwned" not in out.split("<body", 1)[1].split(">", 1)[0]
-    assert "<script" not in out.lower()
+    keep_artifact(shot)

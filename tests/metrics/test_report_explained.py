@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 import typer
 from metrics_builders import MatchSpec, build, write_store
+from report_dom import parse
 from typer.testing import CliRunner
 
 from harness.cli.report_cmd import register
@@ -68,7 +69,11 @@ def test_undefined_values_are_explained_in_footnotes(report: Path) -> None:
     assert "CSR — 0 corrections: it never revised a plan (ORR = 0)" in note
     assert "Composite — the mean of WR, CSR and 1 − OBR needs CSR" in note
     html = (report / "report.html").read_text(encoding="utf-8")
-    assert f"Undefined (—): {STEADY}: Composite — the mean of WR, CSR and 1 − OBR needs CSR" in html
+    assert f"<li>{STEADY}: Composite — the mean of WR, CSR and 1 − OBR needs CSR" in html  # a footnote
+    board = parse(html).tables["leaderboard"]
+    row = next(r for r in board.rows if r[1] == STEADY)
+    composite = row[board.header.index("Composite")]
+    assert composite == "—1"  # — with its footnote's number
     per_game = (report / "per_game" / "battle_card.md").read_text(encoding="utf-8")
     assert f"- {STEADY}: CSR — 0 corrections" in per_game
 
@@ -80,8 +85,9 @@ def test_leaderboard_shows_matches_and_rounds_per_row(report: Path, store: Path)
     # Each model played 8 matches of 5 battles (rounds 4 in battle card → 5 battles).
     for model in ("x/alpha", "x/beta", STEADY):
         assert f"| {model} | 8 | 40 |" in md
-    html = (report / "report.html").read_text(encoding="utf-8")
-    assert "<th>Matches</th><th>Rounds</th>" in html and "<td>8</td><td>40</td>" in html
+    board = parse((report / "report.html").read_text(encoding="utf-8")).tables["leaderboard"]
+    assert board.header[:4] == ["Rank", "Model", "Matches", "Decisions"]
+    assert {r[1]: r[2] for r in board.rows} == {"x/alpha": "8", "x/beta": "8", STEADY: "8"}
 
 
 def test_csv_n_columns_say_what_they_count(report: Path) -> None:
@@ -109,8 +115,11 @@ def test_every_table_has_a_legend_line(report: Path) -> None:
     legend = next(line for line in per_game.splitlines() if line.startswith("Columns — "))
     for label in ("WR", "Round WR", "Match WR"):
         assert f"{label}: {LEGEND[label]}" in legend
-    html = (report / "report.html").read_text(encoding="utf-8")
-    assert html.count("Columns — ") >= 2 + len(list((report / "per_game").glob("*.md")))
+    dom = parse((report / "report.html").read_text(encoding="utf-8"))  # the page: a tooltip per header
+    for table_id in ("leaderboard", *(f"game-{p.stem}" for p in (report / "per_game").glob("*.md"))):
+        table = dom.tables[table_id]
+        assert all(table.tips[1:]), (table_id, table.header, table.tips)
+        assert table.tips[table.header.index("WR")] == LEGEND["WR"]
 
 
 def test_answer_rate_columns_have_a_legend() -> None:
