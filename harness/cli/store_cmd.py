@@ -2,11 +2,13 @@
 
 Both only read: they open the store read-only (:class:`~harness.store.ResultStore` with
 ``readonly=True``), need no writer lease, create no ``-wal`` / ``-shm`` file beside the store and read
-stores in read-only folders or files.
+stores in read-only folders or files. ``show STORE MATCH_ID --html`` writes the match viewer's page of
+one match (:mod:`metrics.report.match_page`) instead of replaying it in the terminal.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import typer
@@ -92,6 +94,60 @@ def _show(store_path: str, match_id: str | None, show_prompts: bool, decisions: 
     return 0
 
 
+_HTML_SUFFIXES = (".html", ".htm")
+
+
+def _html_target(out: str | None, match_id: str) -> Path:
+    """Where ``show --html`` writes: checked before anything is rendered, and nothing is created.
+
+    ``--out`` may name a folder (existing, or to be created: any path that does not end in ``.html``),
+    where the page is ``<folder>/<match_id>.html``, or an HTML file, which is replaced. An existing file
+    that is not HTML (the store itself, say) is refused rather than overwritten.
+    """
+    from harness.cli.out_dirs import OutputPathError, check_output_dir
+    from metrics.report.match_list import match_file_name
+
+    name = match_file_name(match_id)
+    if out is None:
+        return check_output_dir(".", "the current folder") / name
+    target = Path(out)
+    if target.is_dir():
+        return check_output_dir(target) / name
+    if target.suffix.lower() not in _HTML_SUFFIXES:
+        if target.exists():
+            raise OutputPathError(
+                f"--out {target}: exists and is not an HTML file; name a .html file or a folder"
+            )
+        return check_output_dir(target) / name
+    check_output_dir(target.parent, f"--out {target}: its folder")
+    return target
+
+
+def _show_html(store_path: str, match_id: str | None, out: str | None) -> int:
+    from harness.store import ResultStore
+    from metrics.report.match_page import match_page_html
+
+    if match_id is None:
+        raise UserError(
+            "--html needs a MATCH_ID (or a unique prefix); the pages of all matches come with "
+            "`stratagem report`"
+        )
+    with ResultStore(store_path, readonly=True) as store:  # no lease, no file created
+        row = store.find_match(match_id)
+    if row is None:
+        raise UserError(f"no match {match_id!r} in {store_path}")
+    full_id = str(row["match_id"])
+    target = _html_target(out, full_id)
+    html = match_page_html(store_path, full_id)  # rendered first: an error leaves nothing behind
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"--out {target}: cannot write it ({(exc.strerror or str(exc)).lower()})") from None
+    print(target)
+    return 0
+
+
 # ---------------------------------------------------------------------------------------------- export
 def _export(store_path: str, fmt: str, out: str) -> int:
     from harness.cli.out_dirs import check_output_dir
@@ -120,9 +176,36 @@ def register(app: typer.Typer) -> None:
         ] = None,
         show_prompts: Annotated[bool, typer.Option("--show-prompts", help="Print raw replies.")] = False,
         decisions: Annotated[bool, typer.Option("--decisions/--no-decisions")] = True,
+        html: Annotated[
+            bool, typer.Option("--html", help="Write the match's page (one self-contained HTML file).")
+        ] = False,
+        out: Annotated[
+            str | None,
+            typer.Option(
+                "--out",
+                help="With --html: the page's file (.html), or a folder for <match_id>.html "
+                "(default: the current folder).",
+            ),
+        ] = None,
     ) -> None:
-        """List a store's matches, or replay one round by round."""
-        raise typer.Exit(guarded(lambda: _show(store, match_id, show_prompts, decisions)))
+        """List a store's matches, or replay one round by round.
+
+        With --html, write the match's page instead and print its path: one
+        self-contained HTML file that works offline from file://, with each
+        round's picture of both plans, the plans side by side with what
+        changed, costs against budgets, violations and failure classes, the
+        raw and the adjudicated winner, the battle summary and the models'
+        replies. The pages of all matches come with `stratagem report`.
+        """
+
+        def run() -> int:
+            if html:
+                return _show_html(store, match_id, out)
+            if out is not None:
+                raise UserError("--out is only used with --html")
+            return _show(store, match_id, show_prompts, decisions)
+
+        raise typer.Exit(guarded(run))
 
     @app.command("export")
     def export_command(
