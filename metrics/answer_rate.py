@@ -37,11 +37,20 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
+import numpy as np
 import pandas as pd
 
-from metrics.answer_cache import input_hash, read_cached, task_key, write_cached
+from metrics.answer_cache import write_cached
+from metrics.answer_frame import (
+    Outcomes,
+    cached_columns,
+    concat_outcomes,
+    decision_columns,
+    decisions_table,
+    input_hashes,
+)
 from metrics.answer_search import SEARCH_VERSION, GameFactory, Outcome, Task, evaluate_many
 from metrics.errors import ParameterError
 from metrics.frames import StoreFrames
@@ -50,8 +59,6 @@ from metrics.frames import StoreFrames
 DEFAULT_SIMS: Final = 64
 #: Below this many decisions to compute, worker processes cost more than they save.
 PARALLEL_MIN: Final = 200
-#: Ruleset of a match whose frame has no ``ruleset`` column (stores predating rulesets: the original engines).
-DEFAULT_RULESET: Final = "v1"
 
 DECISION_COLUMNS: Final = (
     "match_id", "round", "side", "model", "game", "status", "beatable", "answered", "best_margin",
@@ -104,68 +111,16 @@ def available_cpus() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _text(frame: pd.DataFrame, column: str, default: str) -> pd.Series:
-    if column not in frame.columns:
-        return pd.Series(default, index=frame.index, dtype=object)
-    return frame[column].astype(object).where(frame[column].notna(), default)
-
-
 def decision_tasks(frames: StoreFrames) -> tuple[list[Task], list[str]]:
-    """The own-turn decisions of the finished matches, and the model that made each.
+    """The own-turn decisions of the finished matches as :class:`Task` objects, and the model that made each.
 
-    Frames whose rounds carry no plans (in-memory frames of other tests) have no decisions.
+    Frames whose rounds carry no plans (in-memory frames of other tests) have no decisions. Ordered by match
+    (matches-table order), round and side (:func:`metrics.answer_frame.decision_columns`).
     """
-    rd_all = frames.rounds
-    if "plan_a" not in rd_all.columns or "plan_b" not in rd_all.columns:
+    dec = decision_columns(frames)
+    if dec is None:
         return [], []
-    mt = frames.matches.loc[(frames.matches["status"] == "finished").to_numpy(dtype=bool, na_value=False)]
-    info = pd.DataFrame(
-        {
-            "game": mt["game"].astype(object).to_numpy(),
-            "ruleset": _text(mt, "ruleset", DEFAULT_RULESET).to_numpy(),
-            "params_json": _text(mt, "params_json", "{}").to_numpy(),
-            "model_a": mt["model_a"].astype(object).to_numpy(),
-            "model_b": mt["model_b"].astype(object).to_numpy(),
-        },
-        index=pd.Index(mt["match_id"].astype(object).to_numpy()),
-    )
-    cols = ["match_id", "round", "reviser", "plan_a", "plan_b", "cost_a", "cost_b", "budget_a", "budget_b"]
-    rd = rd_all.loc[rd_all["match_id"].isin(info.index), [*cols, "violations_a", "violations_b"]].copy()
-    rd["round"] = pd.to_numeric(rd["round"], errors="coerce").fillna(0).astype("int64")
-    rd = rd.sort_values(["match_id", "round"], kind="mergesort").reset_index(drop=True)
-    col: dict[str, list[Any]] = {c: rd[c].tolist() for c in rd.columns}
-    games: dict[str, list[Any]] = {c: info[c].tolist() for c in info.columns}
-    at = {mid: i for i, mid in enumerate(info.index.tolist())}
-    tasks: list[Task] = []
-    models: list[str] = []
-    for i in range(1, len(rd)):
-        reviser = col["reviser"][i] if isinstance(col["reviser"][i], str) else ""
-        mid = col["match_id"][i]
-        if not reviser or col["match_id"][i - 1] != mid or col["round"][i - 1] != col["round"][i] - 1:
-            continue  # round 1, revision none, or a gap
-        m = at[mid]
-        for side in ("A", "B"):
-            if side not in reviser:
-                continue
-            s, o = side.lower(), "b" if side == "A" else "a"
-            viol = col[f"violations_{s}"][i]
-            within = int(col[f"cost_{s}"][i]) <= int(col[f"budget_{s}"][i])
-            tasks.append(
-                Task(
-                    match_id=str(mid),
-                    round=int(col["round"][i]),
-                    side=side,
-                    game=str(games["game"][m]),
-                    ruleset=str(games["ruleset"][m]),
-                    params_json=str(games["params_json"][m]),
-                    opponent_plan=str(col[f"plan_{o}"][i - 1]),
-                    own_plan=str(col[f"plan_{s}"][i]),
-                    own_ok=(viol is None or viol == "[]") and within,
-                    opponent_over=int(col[f"cost_{o}"][i - 1]) > int(col[f"budget_{o}"][i - 1]),
-                )
-            )
-            models.append(str(games[f"model_{s}"][m]))
-    return tasks, models
+    return [dec.task(i) for i in range(len(dec))], [str(m) for m in dec.model.to_pylist()]
 
 
 def _start_method() -> str:
@@ -219,38 +174,34 @@ def answer_decisions(
         raise ParameterError(f"workers must be >= 1, got {workers}")
     path = Path(store) if store is not None else Path(frames.source)
     path_ok = path.is_file()
-    tasks, models = decision_tasks(frames)
-    cache = read_cached(path, sims, SEARCH_VERSION) if path_ok and tasks else {}
-    outcomes: list[Outcome | None] = [None] * len(tasks)
-    todo: list[int] = []
-    for i, t in enumerate(tasks):
-        hit = cache.get(task_key(t))
-        if hit is not None and hit[0] == input_hash(t):
-            outcomes[i] = hit[1]
-        else:
-            todo.append(i)
-    fresh = _evaluate([tasks[i] for i in todo], sims, workers or available_cpus(), game_factory)
-    new_rows: list[tuple[Task, Outcome]] = []
-    for i, o in zip(todo, fresh, strict=True):
-        outcomes[i] = o
-        if o is not None:
-            new_rows.append((tasks[i], o))
+    dec = decision_columns(frames)
+    if dec is None or len(dec) == 0:
+        empty = pd.DataFrame({c: pd.Series(dtype=object) for c in DECISION_COLUMNS})
+        return AnswerTable(decisions=empty, sims=sims, computed=0, cached=0, no_engine=0, cache_note=None)
+    hashes = input_hashes(dec)
+    at, rows = cached_columns(path, sims, SEARCH_VERSION, dec) if path_ok else (np.full(len(dec), -1), None)
+    hit = at >= 0
+    if rows is not None and hit.any():
+        stored = rows["inputs"].to_numpy(dtype=object)[at[hit]]
+        hit[hit] = stored == hashes[hit]
+    todo = np.flatnonzero(~hit)
+    tasks = [dec.task(int(i)) for i in todo]
+    fresh = _evaluate(tasks, sims, workers or available_cpus(), game_factory)
+    new_rows = [(t, o) for t, o in zip(tasks, fresh, strict=True) if o is not None]
     note = write_cached(path, sims, SEARCH_VERSION, new_rows) if path_ok else None
     if not path_ok and new_rows and store is not None:
         note = f"no store file at {path}"
-    records = [
-        (t.match_id, t.round, t.side, models[i], t.game, o.status, int(o.beatable), int(o.answered),
-         o.best_margin, o.answer_margin, o.search_sims, o.best_plan)
-        for i, (t, o) in enumerate(zip(tasks, outcomes, strict=True))
-        if o is not None
-    ]  # fmt: skip
-    table = pd.DataFrame.from_records(records, columns=list(DECISION_COLUMNS))
-    table = table.sort_values(["match_id", "round", "side"], kind="mergesort").reset_index(drop=True)
+    done = np.flatnonzero(hit)
+    computed = todo[[o is not None for o in fresh]] if len(todo) else todo
+    parts = [Outcomes.from_objects([o for o in fresh if o is not None])]
+    if rows is not None and len(done):
+        parts.insert(0, Outcomes.from_cache(rows, at[done]))
+    table = decisions_table(dec, np.concatenate([done, computed]), concat_outcomes(parts), DECISION_COLUMNS)
     return AnswerTable(
         decisions=table,
         sims=sims,
         computed=len(new_rows),
-        cached=len(tasks) - len(todo),
+        cached=len(done),
         no_engine=sum(o is None for o in fresh),
         cache_note=note,
     )

@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Final
 
-from games.analysis.best_response import best_response
 from games.core.errors import UserError
 from games.core.game import Game
 from games.core.types import SideKey
@@ -164,6 +163,8 @@ def evaluate(task: Task, sims: int, game: Game[Any]) -> Outcome:
     if status != SCORED:
         return Outcome(status, False, answered, None, answer_margin, 0, None)
     rng = random.Random(seed_string(task.match_id, task.round, side))
+    from games.analysis.best_response import best_response  # scipy.optimize: imported when searching
+
     found = best_response(game, side, [opponent], sims=sims, rng=rng, stop_value=1.0)
     used = found.sims
     beatable = found.value >= 1.0 - _EPS

@@ -154,7 +154,7 @@ def original_ruleset_only(frames: StoreFrames) -> tuple[StoreFrames, dict[str, i
         out: pd.DataFrame = frame.loc[frame["match_id"].astype(str).isin(ids)].reset_index(drop=True)
         return out
 
-    kept = StoreFrames(among(fin.matches), among(fin.rounds), among(fin.decisions), source=frames.source)
+    kept = fin.subset(among(fin.matches), among(fin.rounds), among(fin.decisions))
     return kept, left_out
 
 
@@ -178,7 +178,9 @@ def export_advgamebench(
         StoreError: Unreadable store, no ruleset v1 match among finished matches of other rulesets
             (nothing is written), or two models with the same file-safe name.
     """
-    frames, left_out = original_ruleset_only(load_store(store_path))
+    frames, left_out = original_ruleset_only(
+        load_store(store_path, extra={"rounds": ["raw_winner", "summary"]})
+    )
     if left_out and on_note is not None:
         n = sum(left_out.values())
         which = ", ".join(f"{c} of ruleset {r}" for r, c in left_out.items())

@@ -8,6 +8,7 @@ from typing import Final
 import pandas as pd
 
 from metrics.aggregate import LONG_COLUMNS, cells_to_long, normalise_weights, sort_long
+from metrics.blas_threads import blas_single
 from metrics.definitions_advgamebench import advgamebench_cells
 from metrics.definitions_answer import answer_columns
 from metrics.definitions_stratagem import stratagem_cells
@@ -18,6 +19,7 @@ from metrics.ratings import Ratings, compute_ratings, ratings_long
 DEFINITIONS: Final = ("stratagem", "advgamebench")
 
 
+@blas_single
 def compute_metrics(
     frames: StoreFrames,
     definitions: str = "stratagem",

@@ -1,8 +1,9 @@
 """Correlations of metrics across models, per game and overall (``game = 'all'``).
 
-For every pair of metrics: Pearson r with its two-sided p-value (scipy), a 95% interval by Fisher's z
-(needs n ≥ 4), n, and Spearman ρ with its p-value. Models with an undefined value of either metric are left
-out of that pair. With n < 3 or a metric without variance the correlation is undefined (NaN), never 0.
+For every pair of metrics: Pearson r with its two-sided p-value (Student t, as scipy's), a 95% interval by
+Fisher's z (needs n ≥ 4), n, and Spearman ρ with its p-value. Models with an undefined value of either metric
+are left out of that pair. With n < 3 or a metric without variance the correlation is undefined (NaN), never
+0.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from typing import Final
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from numpy.typing import NDArray
+from scipy.special import stdtr
 
 from metrics.aggregate import COUNT_METRICS, METRIC_ORDER
 from metrics.intervals import Z95
@@ -33,7 +35,22 @@ def _p_value(r: float, n: int) -> float:
     if abs(r) >= 1.0:
         return 0.0
     t = r * np.sqrt((n - 2) / (1.0 - r * r))
-    return float(2.0 * stats.t.sf(abs(t), n - 2))
+    # Student t survival function, as scipy.stats.t.sf(|t|, n - 2) computes it (stdtr(df, -x)), without
+    # importing scipy.stats (a second of start-up).
+    return float(2.0 * stdtr(float(n - 2), -abs(t)))
+
+
+def rankdata(x: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Average ranks (1-based; ties share the mean of their ranks), as ``scipy.stats.rankdata``."""
+    order = np.argsort(x, kind="mergesort")
+    sorted_x = x[order]
+    first = np.concatenate([[True], sorted_x[1:] != sorted_x[:-1]])
+    group = np.cumsum(first) - 1
+    starts = np.flatnonzero(first)
+    ends = np.concatenate([starts[1:], [len(x)]])
+    out = np.empty(len(x))
+    out[order] = 0.5 * (starts[group] + ends[group] + 1)
+    return out
 
 
 def correlate(x: np.ndarray, y: np.ndarray) -> dict[str, float]:
@@ -53,7 +70,7 @@ def correlate(x: np.ndarray, y: np.ndarray) -> dict[str, float]:
     # The same statistics as scipy.stats.pearsonr / spearmanr (two-sided; Student t with n − 2 degrees of
     # freedom, which equals pearsonr's exact beta form), computed directly: scipy's wrappers cost ~1 ms each.
     r = _pearson(x, y)
-    rho = _pearson(stats.rankdata(x), stats.rankdata(y))
+    rho = _pearson(rankdata(x), rankdata(y))
     out |= {"pearson_r": r, "pearson_p": _p_value(r, n)}
     out |= {"spearman_rho": rho, "spearman_p": _p_value(rho, n)}
     if n >= 4:

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from metrics.blas_threads import blas_single
 from metrics.frames import StoreFrames, positions
 from metrics.intervals import percentile_interval
 from metrics.resampling import match_resamples
@@ -147,6 +148,7 @@ def failure_table(frames: StoreFrames) -> pd.DataFrame:
     return table
 
 
+@blas_single
 def cost_per_match(frames: StoreFrames, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
     """Per model: mean cost (USD) per finished match, with an interval from the shared match bootstrap.
 
@@ -183,13 +185,18 @@ def cost_per_match(frames: StoreFrames, n_boot: int = 1000, seed: int = 0) -> pd
 
 
 def failure_examples(frames: StoreFrames, per_model: int = 3, max_chars: int = 300) -> pd.DataFrame:
-    """A few failed decisions per model with the start of the raw reply (model-written: escape it!)."""
+    """A few failed decisions per model with the start of the raw reply (model-written: escape it!).
+
+    Only the chosen decisions' replies are read (from the store, when the loader deferred them).
+    """
     d = frames.decisions
     cols = ["model", "match_id", "seq", "failure_class"]
     if d.empty:
         return pd.DataFrame({c: [] for c in [*cols, "parse_error", "excerpt"]})
-    bad = d.loc[d["failure_class"].astype(object) != "ok"].sort_values(["model", "match_id", "seq"])
-    bad = bad.groupby("model", sort=True).head(per_model)
+    failed = np.flatnonzero((d["failure_class"].astype(object) != "ok").to_numpy(dtype=bool))
+    picked = d.iloc[failed][cols].assign(_at=failed).sort_values(["model", "match_id", "seq"])
+    picked = picked.groupby("model", sort=True).head(per_model)
+    bad = frames.with_columns("decisions", ("raw_text", "parse_error"), picked["_at"].to_numpy())
     raw = bad["raw_text"] if "raw_text" in bad.columns else pd.Series("", index=bad.index)
     perr = bad["parse_error"] if "parse_error" in bad.columns else pd.Series("", index=bad.index)
     return pd.DataFrame(

@@ -8,6 +8,7 @@ bootstrap plan, and each caches its result on the frames object (:attr:`StoreFra
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Final
@@ -95,12 +96,35 @@ class StoreFrames:
             out: pd.DataFrame = frame.loc[positions(ids, frame["match_id"]) >= 0].reset_index(drop=True)
             return out
 
-        return StoreFrames(
-            matches=self.matches.loc[keep].reset_index(drop=True),
-            rounds=among(self.rounds),
-            decisions=among(self.decisions),
-            source=self.source,
+        return self.subset(
+            self.matches.loc[keep].reset_index(drop=True), among(self.rounds), among(self.decisions)
         )
+
+    def subset(self, matches: pd.DataFrame, rounds: pd.DataFrame, decisions: pd.DataFrame) -> StoreFrames:
+        """Frames of some of these rows (same source), which can still read the deferred columns."""
+        out = StoreFrames(matches=matches, rounds=rounds, decisions=decisions, source=self.source)
+        if "deferred" in self.derived:
+            out.derived["deferred"] = self.derived["deferred"]
+        return out
+
+    def with_columns(
+        self, table: str, columns: Sequence[str], rows: NDArray[np.intp] | None = None
+    ) -> pd.DataFrame:
+        """Table ``table`` (``rows`` of it: positions; default all) with ``columns`` added where missing.
+
+        A column the loader deferred (:func:`metrics.load.load_store` reads the required columns of
+        ``rounds`` and ``decisions`` at first) is read from the store now. Frames built in memory have no
+        store: a column they lack stays missing, and the caller decides what that means.
+        """
+        frame: pd.DataFrame = getattr(self, table)
+        if rows is not None:
+            frame = frame.iloc[rows]
+        missing = [c for c in columns if c not in frame.columns]
+        reader = self.derived.get("deferred")
+        if not missing or reader is None:
+            return frame
+        extra: pd.DataFrame = reader(table, missing, frame)
+        return pd.concat([frame, extra], axis=1)
 
 
 def positions(index: pd.Index, values: object) -> NDArray[np.intp]:

@@ -28,6 +28,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.special import expit
 
+from metrics.blas_threads import blas_single
 from metrics.frames import StoreFrames
 from metrics.intervals import percentile_interval
 from metrics.resampling import match_resamples
@@ -39,6 +40,7 @@ ANCHOR_MODEL: Final = "bot/random"
 ELO_SCALE: Final = 400.0 / math.log(10.0)
 _MAX_STEP: Final = 3.0
 _BATCH_ELEMS: Final = 4_000_000
+_AGG_COLS: Final = 128
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,7 @@ class _GameMatches:
     by_pair_n: sp.csr_matrix  # (distinct pairs, matches): rounds of each pair's matches
     by_pair_y: sp.csr_matrix  # (distinct pairs, matches): side-A scores of each pair's matches
 
-    def aggregate(self, p: int, counts: NDArray[np.float32] | None) -> tuple[FloatArray, FloatArray]:
+    def aggregate(self, p: int, counts: NDArray[Any] | None) -> tuple[FloatArray, FloatArray]:
         """``(B, P, P)`` rounds and side-A scores by pair, weighting match i by ``counts[i]`` (None: 1)."""
         if counts is None:
             nn = np.bincount(self.pair, weights=self.n, minlength=p * p).astype(np.float64)
@@ -161,10 +163,13 @@ class _GameMatches:
         out_n = np.zeros((b, p * p))
         out_y = np.zeros((b, p * p))
         if len(self.pair):
-            agg_n = self.by_pair_n @ counts  # (distinct pairs, B)
-            agg_y = self.by_pair_y @ counts
-            out_n[:, self.pairs] = np.asarray(agg_n, dtype=np.float64).T
-            out_y[:, self.pairs] = np.asarray(agg_y, dtype=np.float64).T
+            for b0 in range(
+                0, b, _AGG_COLS
+            ):  # blocks of resamples: the float32 copy of the counts stays small
+                c = np.asarray(counts[:, b0 : b0 + _AGG_COLS], dtype=np.float32)
+                sel = slice(b0, b0 + c.shape[1])
+                out_n[sel, self.pairs] = np.asarray(self.by_pair_n @ c, dtype=np.float64).T  # (pairs, B) sums
+                out_y[sel, self.pairs] = np.asarray(self.by_pair_y @ c, dtype=np.float64).T
         return out_n.reshape(b, p, p), out_y.reshape(b, p, p)
 
 
@@ -192,6 +197,7 @@ def _game_matches(frames: StoreFrames) -> list[_GameMatches]:
     return out
 
 
+@blas_single
 def compute_ratings(
     frames: StoreFrames, n_boot: int = 1000, seed: int = 0, ridge: float = 0.01, anchor: str = ANCHOR_MODEL
 ) -> Ratings:
@@ -221,7 +227,7 @@ def compute_ratings(
     totals = np.array([gm.n.sum() for gm in gms])
     weights = [np.ones(1), totals.sum() / (len(games) * np.maximum(totals, 1.0))]
 
-    def arrays(counts: list[NDArray[np.float32] | None]) -> tuple[FloatArray, FloatArray]:
+    def arrays(counts: list[NDArray[Any] | None]) -> tuple[FloatArray, FloatArray]:
         parts = [gm.aggregate(p, c) for gm, c in zip(gms, counts, strict=True)]
         return np.stack([x for x, _ in parts], axis=1), np.stack([y for _, y in parts], axis=1)
 

@@ -14,6 +14,7 @@ the ratings draws the matches once. Same store + same seed → identical counts.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
@@ -23,28 +24,41 @@ from metrics.intervals import stable_rng
 from metrics.turns import sides_of
 
 IntArray = NDArray[np.int64]
+#: Resamples counted per block before the block is written out transposed.
+_BLOCK: Final = 64
 
 
-def fast_counts(rng: np.random.Generator, n_clusters: int, n_boot: int) -> NDArray[np.float32]:
+def draw_counts(rng: np.random.Generator, n_clusters: int, n_boot: int) -> NDArray[np.unsignedinteger[Any]]:
     """``(n_clusters, n_boot)`` bootstrap counts: how often each cluster is drawn in each resample.
 
-    Drawn resample by resample (cache-friendly counting) and stored cluster-major as float32 (exact for counts
-    below 2²⁴), so that selecting a cell's matches copies contiguous rows and feeds BLAS directly.
+    Resample ``b`` draws ``n_clusters`` cluster indices uniformly with replacement (``rng.integers``, one
+    call per resample, in resample order: the same numbers whatever the storage). Stored cluster-major as
+    ``uint8`` (1 byte a count; ``uint16`` or wider when some count exceeds 255), so that a cell's matches are
+    contiguous rows; :meth:`MatchResamples.rows` hands them out as float32.
     """
-    out = np.zeros((n_clusters, n_boot), dtype=np.float32)
+    dtype: type = np.uint8
+    out: NDArray[np.unsignedinteger[Any]] = np.zeros((n_clusters, n_boot), dtype=dtype)
     if n_clusters == 0 or n_boot == 0:
         return out
-    chunk = 32  # resamples per block: the transposed write stays cache-friendly
-    buf = np.empty((chunk, n_clusters), dtype=np.float32)
     idx_type = np.uint32 if n_clusters < 2**32 else np.uint64
-    for b0 in range(0, n_boot, chunk):
-        b1 = min(n_boot, b0 + chunk)
+    buf = np.empty((_BLOCK, n_clusters), dtype=np.int64)
+    for b0 in range(0, n_boot, _BLOCK):
+        b1 = min(n_boot, b0 + _BLOCK)
         for r in range(b1 - b0):
             buf[r] = np.bincount(
                 rng.integers(0, n_clusters, n_clusters, dtype=idx_type), minlength=n_clusters
             )
-        out[:, b0:b1] = buf[: b1 - b0].T
+        block = buf[: b1 - b0]
+        top = int(block.max())
+        if top > np.iinfo(out.dtype).max:  # never with real data; kept exact anyway
+            out = out.astype(np.min_scalar_type(max(top, n_clusters)))
+        out[:, b0:b1] = block.T
     return out
+
+
+def fast_counts(rng: np.random.Generator, n_clusters: int, n_boot: int) -> NDArray[np.float32]:
+    """:func:`draw_counts` as float32 (exact for counts below 2²⁴)."""
+    return draw_counts(rng, n_clusters, n_boot).astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -53,17 +67,18 @@ class MatchResamples:
 
     Attributes:
         n_boot: Number of resamples.
-        counts: Per game code, ``(M_g, n_boot)`` counts of the game's matches (in match-index order).
+        counts: Per game code, ``(M_g, n_boot)`` counts of the game's matches (in match-index order; a small
+            unsigned integer type, see :func:`draw_counts`).
         pos_in_game: Per match index, its column in its game's counts.
     """
 
     n_boot: int
-    counts: list[NDArray[np.float32]]
+    counts: list[NDArray[np.unsignedinteger[Any]]]
     pos_in_game: IntArray
 
     def rows(self, game: int, matches: IntArray) -> NDArray[np.float32]:
-        """``(len(matches), n_boot)`` counts of the given matches (all of game ``game``)."""
-        return self.counts[game][self.pos_in_game[matches]]
+        """``(len(matches), n_boot)`` float32 counts of the given matches (all of game ``game``)."""
+        return self.counts[game][self.pos_in_game[matches]].astype(np.float32)
 
 
 def match_resamples(frames: StoreFrames, n_boot: int, seed: int) -> MatchResamples:
@@ -77,7 +92,7 @@ def match_resamples(frames: StoreFrames, n_boot: int, seed: int) -> MatchResampl
         for g, name in enumerate(sr.games):
             ms = np.flatnonzero(sr.m_game == g)
             pos[ms] = np.arange(len(ms))
-            counts.append(fast_counts(stable_rng(seed, "matches", str(name)), len(ms), n_boot))
+            counts.append(draw_counts(stable_rng(seed, "matches", str(name)), len(ms), n_boot))
         cache.clear()  # keep one plan alive at a time: they are large
         cache[key] = MatchResamples(n_boot, counts, pos)
     return cache[key]
