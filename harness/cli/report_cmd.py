@@ -67,6 +67,13 @@ def report(
             min=3,
         ),
     ] = 5,
+    matches: Annotated[
+        bool,
+        typer.Option(
+            "--matches/--no-matches",
+            help="Write the match viewer: matches/index.html and one replay page per match.",
+        ),
+    ] = True,
 ) -> None:
     """Write metrics.csv, leaderboard.md/.csv, per-game and correlation tables, plots and report.html."""
     from harness.cli.out_dirs import check_output_dir
@@ -89,25 +96,43 @@ def report(
     out_dir = out if out is not None else store.with_name(f"{store.stem}_report")
     check_output_dir(out_dir)
     import pandas as pd
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from metrics.report import write_report
     from metrics.report.leaderboard_view import ranked
     from metrics.report.ranks import rank_text
     from metrics.report.tables import fmt_num
 
-    res = write_report(
-        store,
-        out_dir,
-        definitions=definitions,
-        weights=parsed_weights,
-        n_boot=n_boot,
-        seed=seed,
-        allow_mixed=allow_mixed_fingerprints,
-        answer_rate=answer_rate,
-        ar_sims=ar_sims if ar_sims is not None else DEFAULT_SIMS,
-        ar_workers=ar_workers,
-        corr_min_models=corr_min_models,
+    bar = Progress(
+        TextColumn("match pages"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=Console(stderr=True),
+        transient=True,
+        disable=not Console(stderr=True).is_terminal,
     )
+    task = bar.add_task("pages", total=None)
+
+    def progress(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+
+    with bar:
+        res = write_report(
+            store,
+            out_dir,
+            definitions=definitions,
+            weights=parsed_weights,
+            n_boot=n_boot,
+            seed=seed,
+            allow_mixed=allow_mixed_fingerprints,
+            answer_rate=answer_rate,
+            ar_sims=ar_sims if ar_sims is not None else DEFAULT_SIMS,
+            ar_workers=ar_workers,
+            corr_min_models=corr_min_models,
+            match_pages=matches,
+            on_progress=progress,
+        )
     for note in res.notes:
         typer.echo(note)
     if res.answers is not None:

@@ -8,7 +8,7 @@ win with the winning plan the search found).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +32,7 @@ from metrics.report.explain import (
     undefined_notes,
 )
 from metrics.report.leaderboard_view import ranked
+from metrics.report.match_list import write_match_pages
 from metrics.report.page import PageInputs, report_page
 from metrics.report.tables import (
     LEADERBOARD_METRICS,
@@ -112,6 +113,8 @@ def write_report(
     ar_sims: int = DEFAULT_SIMS,
     ar_workers: int | None = None,
     corr_min_models: int = MIN_MODELS,
+    match_pages: bool = True,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> ReportFiles:
     """Compute everything for one store and write the report files into ``out_dir``.
 
@@ -128,6 +131,9 @@ def write_report(
         ar_sims: The answer rate's search budget per decision.
         ar_workers: Worker processes for the answer rate's searches (default: the CPUs available).
         corr_min_models: The fewest models for correlations across models to be drawn on the page.
+        match_pages: Write the match viewer (``matches/index.html`` and a page per match), linked from
+            ``report.html``; needs the store file (frames given alone are reported without it).
+        on_progress: Called as ``on_progress(done, total)`` while the match pages are written.
     """
     frames = store if isinstance(store, StoreFrames) else load_store(store)
     out = Path(out_dir)
@@ -254,5 +260,9 @@ def write_report(
         charts=charts,
         corr_min_models=corr_min_models,
     )
+    store_file = Path(frames.source) if isinstance(store, StoreFrames) else Path(store)
+    if match_pages and store_file.is_file():
+        res.files += write_match_pages(store_file, out / "matches", on_progress=on_progress)
+        inputs.matches_href = "matches/index.html"
     _write(res.files, out / "report.html", report_page(inputs))
     return res

@@ -43,6 +43,15 @@ FLAGS = (
 )
 
 
+def keep_artifact(path: Path) -> Path:
+    """Copy ``path`` (a screenshot) to $STRATAGEM_TEST_ARTIFACTS (set by ``.ci/run``) for the run to keep."""
+    target = os.environ.get("STRATAGEM_TEST_ARTIFACTS")
+    if target:
+        Path(target).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(target) / path.name)
+    return path
+
+
 def chromium_binary() -> str | None:
     """Debian's chromium, if installed."""
     return shutil.which("chromium") or shutil.which("chromium-browser")

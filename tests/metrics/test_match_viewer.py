@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from bot_runs import run_bots
-from browser_cdp import Browser, chromium_binary
+from browser_cdp import Browser, chromium_binary, keep_artifact
 from metrics_builders import VIOL, MatchSpec, build, write_store
 
 from metrics.errors import StoreError
@@ -389,7 +389,7 @@ def test_match_pages_in_headless_chromium(bots_store: Path, llm_store: Path, tmp
             assert width > 0 and height > 0, game
             assert page.eval("document.documentElement.scrollWidth <= window.innerWidth"), game
             if game == "tower_defense":
-                page.screenshot(tmp_path / "match.png")
+                keep_artifact(page.screenshot(tmp_path / "match_tower_defense.png"))
         page = browser.open(llm_page.as_uri())
         assert page.console_errors == []
         assert page.eval("document.title").startswith("Match llm1")  # the planted script never ran
@@ -403,4 +403,4 @@ def test_match_pages_in_headless_chromium(bots_store: Path, llm_store: Path, tmp
             " s.value = 'battle_card'; s.dispatchEvent(new Event('change')); })()"
         )
         assert index.eval("document.querySelector('[data-count-for=matches]').textContent") == "2"
-    assert (tmp_path / "match.png").stat().st_size > 1000
+    assert (tmp_path / "match_tower_defense.png").stat().st_size > 1000

@@ -5,14 +5,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import os
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import typer
-from browser_cdp import Browser, chromium_binary
+from browser_cdp import Browser, chromium_binary, keep_artifact
 from metrics_builders import MatchSpec, build, write_store
 from report_dom import parse
 from typer.testing import CliRunner
@@ -191,14 +189,6 @@ def test_cli_mixed_fingerprints(tmp_path: Path) -> None:
     )
     assert res.exit_code == 0, res.output
     assert "Mixed fingerprints were pooled" in (tmp_path / "o" / "leaderboard.md").read_text()
-
-
-def keep_artifact(path: Path) -> None:
-    """Copy a screenshot to $STRATAGEM_TEST_ARTIFACTS (``.ci/run`` sets it), so a run keeps it."""
-    target = os.environ.get("STRATAGEM_TEST_ARTIFACTS")
-    if target:
-        Path(target).mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, Path(target) / path.name)
 
 
 SORT_KEYS = (

@@ -165,7 +165,7 @@ def test_console_summary_prints_a_dash_and_the_reason(store: Path, tmp_path: Pat
     )
     assert res.exit_code == 0, res.output
     assert "nan" not in res.output
-    assert f"  {STEADY}: —" in res.output
+    assert f"{STEADY}: rating " in res.output and ", composite —" in res.output
     assert "Undefined values (—):" in res.output and "it never revised a plan (ORR = 0)" in res.output
 
 
