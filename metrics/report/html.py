@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -25,11 +26,23 @@ def _asset(name: str) -> str:
     return resources.files("metrics.report").joinpath("assets", name).read_text(encoding="utf-8")
 
 
-def _csp(script: str) -> str:
-    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+def compact_css(css: str) -> str:
+    """``css`` without comments and needless whitespace: every match page carries it, 432 of them a run."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    css = re.sub(r"\s+", " ", css)
+    return re.sub(r"\s*([{};,>])\s*|(:)\s+", r"\1\2", css).strip()
+
+
+def _csp(script: str | None) -> str:
+    if script is None:
+        scripts = "'none'"
+    else:
+        scripts = (
+            "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode() + "'"
+        )
     return (
         "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
-        f"script-src 'sha256-{digest}'; base-uri 'none'; form-action 'none'"
+        f"script-src {scripts}; base-uri 'none'; form-action 'none'"
     )
 
 
@@ -99,16 +112,30 @@ class Section:
         return self
 
 
-def page(title: str, body_html: str) -> str:
-    """A whole page: ``body_html`` (already escaped) with the stylesheet, the script and the CSP."""
-    script = _asset("report.js")
+def page(title: str, body_html: str, *, script: bool = True, css: str = "") -> str:
+    """A whole page: ``body_html`` (already escaped) with the stylesheet, the CSP and the script.
+
+    Args:
+        title: The page title.
+        body_html: The body, built by this package's builders.
+        script: Include the vendored script (sorting, filters). Without it the CSP allows no script at all:
+            a match page needs none, and leaving it out saves 1.5 MB over a run's 432 match pages.
+        css: More style rules for this page, appended to the stylesheet.
+    """
+    code = _asset("report.js") if script else None
+    tail = f"<script>{code}</script>" if code is not None else ""
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f'<meta http-equiv="Content-Security-Policy" content="{esc(_csp(script))}">'
+        f'<meta http-equiv="Content-Security-Policy" content="{esc(_csp(code))}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{esc(title)}</title><style>{_asset('report.css')}</style></head>"
-        f"<body>{body_html}<script>{script}</script></body></html>\n"
+        f"<title>{esc(title)}</title><style>{_style(css)}</style></head>"
+        f"<body>{body_html}{tail}</body></html>\n"
     )
+
+
+@cache
+def _style(extra: str) -> str:
+    return compact_css(_asset("report.css") + extra)
 
 
 def render(title: str, sections: Sequence[Section], links: Sequence[tuple[str, str]] = ()) -> str:

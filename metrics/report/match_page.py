@@ -11,13 +11,12 @@ answers (0 for the initial plans), so the plan played in round k was made by dec
 
 Size. A page repeats nothing it can point to: a picture is drawn once per pair of plans (a later round
 with the same plans links to it), a plan the side played in the previous round and a battle summary equal
-to the previous round's are links too, and the page carries no script (:func:`scriptless`). So a bots
+to the previous round's are links too, and the page carries no script (``page(script=False)``). So a bots
 match of 10 rounds is about 23 KB, and the 432 pages of an advgamebench-sized bots run about 10 MB.
 """
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -58,25 +57,6 @@ VIEWER_CSS = (
     ".pic{overflow-x:auto}.pic svg{max-width:100%;height:auto}.kv *,.dec *,.glance th{text-align:left}"
     "nav a{margin-right:1em}"
 )
-
-
-_SCRIPT_CSP = re.compile(r"script-src &#x27;sha256-[A-Za-z0-9+/=]+&#x27;")
-
-
-def scriptless(document: str) -> str:
-    """A page of :func:`~metrics.report.html.page` without its script, and a CSP that allows none.
-
-    A match page needs no script (its disclosures are ``<details>`` elements), and the vendored script is
-    a seventh of a bots match's page: 1.5 MB over the 432 pages of an advgamebench-sized run. The script
-    is the page's last element (model text is escaped, so no other ``<script>`` can be in it). Should the
-    page's layout ever differ from that, the page is kept whole, script and all.
-    """
-    start, end = document.rfind("<script>"), document.rfind("</script>")
-    if start < 0 or end < start:
-        return document
-    cut = document[:start] + document[end + len("</script>") :]
-    out, n = _SCRIPT_CSP.subn("script-src &#x27;none&#x27;", cut, count=1)
-    return out if n == 1 else document
 
 
 def _over(r: Mapping[str, Any], side: str) -> bool:
@@ -255,7 +235,7 @@ def render_match(
         by_round.setdefault(int(d.get("round") or 0), []).append(d)
     links = [(back_href, "all matches"), (report_href, "report")]
     nav = "".join(f'<a href="{esc(h)}">{text(t)}</a>' for h, t in links if h)
-    parts = [f"<style>{VIEWER_CSS}</style>"]
+    parts: list[str] = []
     if nav:
         parts.append(f"<nav>{nav}</nav>")
     parts.append(f"<h1>Match {text(record.match_id)}</h1>")
@@ -317,7 +297,7 @@ def render_match(
         parts.append(f'<section id="rest"><h2>{text(title)}</h2>')
         parts.append(decisions_html(rest, "In the order they were made:") + "</section>")
     title = f"Match {record.match_id} — {m.get('game')}: {models['A']} vs {models['B']}"
-    return scriptless(page(title, "".join(parts)))
+    return page(title, "".join(parts), script=False, css=VIEWER_CSS)
 
 
 def match_page_html(

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from bot_runs import run_bots
-from browser_cdp import Browser, chromium_binary, keep_artifact
+from browser_cdp import Browser, keep_artifact
 from metrics_builders import VIOL, MatchSpec, build, write_store
 
 from metrics.errors import StoreError
@@ -25,7 +25,7 @@ from metrics.report.match_list import (
     match_file_name,
     write_match_pages,
 )
-from metrics.report.match_page import match_page_html, render_match, scriptless
+from metrics.report.match_page import match_page_html, render_match
 from metrics.report.match_plans import plan_html, safe_svg
 
 BOTS = """\
@@ -364,14 +364,6 @@ def test_file_names_are_sanitised() -> None:
     assert match_file_name("../a") != match_file_name("../b")
 
 
-def test_scriptless_keeps_a_page_it_does_not_recognise() -> None:
-    assert scriptless("<html><body>x</body></html>") == "<html><body>x</body></html>"
-
-
-@pytest.mark.chromium
-@pytest.mark.skipif(
-    chromium_binary() is None, reason="Debian's chromium is not installed (see .ci/chromium.sh)"
-)
 def test_match_pages_in_headless_chromium(bots_store: Path, llm_store: Path, tmp_path: Path) -> None:
     out = tmp_path / "matches"
     write_match_pages(bots_store, out)
