@@ -47,15 +47,18 @@ def _run(
     dry_run: bool,
     ray: RayChoice | None = None,
     wait: bool = False,
+    limit: int | None = None,
 ) -> int:
-    from harness.experiments import expand, load_experiment
+    from harness.experiments import JobPlan, load_experiment
     from harness.runner import RunOptions, RunStats, check_store_compatible, model_settings_for, run_jobs
+    from harness.runner.guard import plan_fingerprints
     from harness.runner.preflight import (
         EXIT_INCOMPLETE,
         MissingCredentials,
         credential_problem,
         incomplete_line,
     )
+    from harness.runner.queue import count_finished
     from harness.store import ResultStore
 
     config = load_experiment(target)  # validation first: a bad file writes nothing
@@ -63,7 +66,7 @@ def _run(
         from harness.runner.ray_executor import require_ray
 
         require_ray()  # before the store is created
-    jobs = expand(config)
+    jobs = JobPlan(config)  # lazy: the jobs are made as they are played, never all listed
     path = Path(store_path or config.store_path())
     console = err()
     # Before the first match (and in a dry run); a replay-only run never calls a provider.
@@ -72,15 +75,16 @@ def _run(
     if missing_keys is not None and not dry_run:
         raise MissingCredentials([missing_keys])
     if dry_run:
-        done: set[str] = set()
-        if path.exists():
+        stored = 0
+        if path.exists():  # counted a chunk of planned ids per query, nothing listed
             with ResultStore(path, readonly=True) as existing:
-                done = existing.finished_ids()
-        left = sum(1 for j in jobs if j.match_id not in done)
-        fps = len({j.fingerprint for j in jobs})
+                stored = count_finished(existing, jobs) if existing.has_matches() else 0
+        left = len(jobs) - stored
+        fps = len(plan_fingerprints(jobs))
         print(
             f"{config.name}: {len(jobs)} matches ({fps} fingerprints),"
             f" {len(jobs) - left} already in {path}, {left} to play"
+            + (f" ({min(left, limit)} with --max-matches {limit})" if limit is not None else "")
         )
         if missing_keys is not None:  # counting needs no key; running would be refused
             console.print(f"[yellow]warning:[/yellow] {escape(missing_keys)}; the run would be refused")
@@ -105,6 +109,7 @@ def _run(
                 config.empty_reply,
             ),
             progress=False if quiet else None,
+            limit=limit,
         )
         stats = RunStats()
         if not quiet:
@@ -127,6 +132,9 @@ def _run(
         finally:
             if not quiet:
                 console.print(escape(stats.summary()))
+                if limit is not None and stats.done < stats.total and not stats.interrupted:
+                    left = stats.total - stats.done
+                    console.print(f"stopped at --max-matches {limit}: {left} to play; run again to go on")
     if stats.interrupted:
         return EXIT_INTERRUPTED
     if stats.voided:  # CI must not read a run with holes as a success
@@ -160,6 +168,14 @@ def register(app: typer.Typer) -> None:
         dry_run: Annotated[
             bool, typer.Option("--dry-run", help="Only count the matches (and warn of missing API keys).")
         ] = False,
+        limit: Annotated[
+            int | None,
+            typer.Option(
+                "--max-matches",
+                min=1,
+                help="Play at most N of the matches still to play, in plan order; run again to go on.",
+            ),
+        ] = None,
         executor: Annotated[
             Literal["asyncio", "ray"],
             typer.Option(
@@ -193,7 +209,9 @@ def register(app: typer.Typer) -> None:
         them), 130 interrupted.
         """
         ray = RayChoice(executor == "ray", workers, ray_address)
-        code = guarded(lambda: _run(target, store, allow_mixed, quiet, max_matches, dry_run, ray, wait))
+        code = guarded(
+            lambda: _run(target, store, allow_mixed, quiet, max_matches, dry_run, ray, wait, limit)
+        )
         raise typer.Exit(code)
 
     @app.command("play")

@@ -9,15 +9,26 @@ times; a self-play pair (a test model that is also in the panel) meets the same 
 four-setting grid (e.g. "test plays A, A first" and "test plays B, opponent A first" are the same match),
 and the second occurrence becomes a further repetition instead of a duplicate id — a second sample, as
 the paper's pipeline played it.
+
+:class:`JobPlan` makes the jobs lazily in that order (a plan of a million jobs is never held in memory)
+and counts them without making them; :func:`expand` is the same jobs as a list.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from itertools import combinations
 
-from harness.experiments.config import ExperimentConfig, ExplicitPairs, GenerationSpec, RoundRobin, VsPanel
-from harness.experiments.jobs import MatchJob, build_job, takes_no_sampling_params
+from harness.experiments.config import (
+    ExperimentConfig,
+    ExplicitPairs,
+    GameSpec,
+    GenerationSpec,
+    RoundRobin,
+    VsPanel,
+)
+from harness.experiments.jobs import JobFactory, MatchJob, takes_no_sampling_params
 from harness.models.types import GenerateConfig
 
 
@@ -69,40 +80,79 @@ def generation_for(config: ExperimentConfig, model: str) -> GenerateConfig:
     return _to_generate_config(generation_spec_for(config, model))
 
 
+class JobPlan:
+    """The match jobs of an experiment, made lazily in plan order; iterable any number of times.
+
+    Iterating makes the jobs one at a time (what jobs share is computed once per game and setting, see
+    :class:`~harness.experiments.jobs.JobFactory`), so a plan of a million jobs never sits in memory;
+    ``len()`` and :meth:`fingerprints` are computed from the config without making any job.
+
+    Args:
+        config: The validated experiment.
+    """
+
+    def __init__(self, config: ExperimentConfig) -> None:
+        self.config = config
+        self._pairs = model_pairs(config)
+        self._points = config.settings.points()
+
+    def __len__(self) -> int:
+        c = self.config
+        return len(c.games) * len(self._pairs) * len(self._points) * len(c.seeds) * c.repetitions
+
+    def __iter__(self) -> Iterator[MatchJob]:
+        return self._jobs()
+
+    def _factory(self, game: GameSpec, first_reviser: str) -> JobFactory:
+        return JobFactory(
+            experiment=self.config.name,
+            game=game.name,
+            params=game.params,
+            ruleset=game.ruleset,
+            settings={**self.config.protocol.model_dump(), "first_reviser": first_reviser},
+            base_generation=base_generation(self.config),
+            base_plan_schema=self.config.generation.plan_schema,
+        )
+
+    def fingerprints(self) -> set[str]:
+        """The fingerprints of the plan's jobs (one per game: ``first_reviser`` is not part of it)."""
+        if not len(self):
+            return set()
+        return {self._factory(game, self._points[0].first_reviser).fingerprint for game in self.config.games}
+
+    def _jobs(self) -> Iterator[MatchJob]:
+        config = self.config
+        specs = {m: generation_spec_for(config, m) for m in config.all_models()}
+        gens = {m: _to_generate_config(s) for m, s in specs.items()}
+        reps = config.repetitions
+        for game in config.games:
+            factories: dict[str, JobFactory] = {}
+            # How often (model_a, model_b, first_reviser) came up before in this game: each earlier
+            # occurrence played every seed ``reps`` times, so repetition indices go on from there (the
+            # module docstring's rule, without counting every coordinate).
+            occurrences: Counter[tuple[str, str, str]] = Counter()
+            for first, second in self._pairs:
+                for point in self._points:
+                    model_a, model_b = (first, second) if point.side == "A" else (second, first)
+                    fr = point.first_reviser
+                    factory = factories.get(fr)
+                    if factory is None:
+                        factory = factories[fr] = self._factory(game, fr)
+                    sides = factory.sides(
+                        model_a,
+                        model_b,
+                        gens[model_a],
+                        gens[model_b],
+                        specs[model_a].plan_schema,
+                        specs[model_b].plan_schema,
+                    )
+                    offset = occurrences[(model_a, model_b, fr)] * reps
+                    occurrences[(model_a, model_b, fr)] += 1
+                    for seed in config.seeds:
+                        for r in range(reps):
+                            yield factory.job(sides, seed, offset + r)
+
+
 def expand(config: ExperimentConfig) -> list[MatchJob]:
-    """All match jobs of ``config``, deterministically ordered, ids unique."""
-    base = base_generation(config)
-    specs = {m: generation_spec_for(config, m) for m in config.all_models()}
-    gens = {m: _to_generate_config(s) for m, s in specs.items()}
-    protocol = config.protocol.model_dump()
-    seen: Counter[tuple[str, str, str, str, int]] = Counter()
-    jobs: list[MatchJob] = []
-    for game in config.games:
-        for first, second in model_pairs(config):
-            for point in config.settings.points():
-                model_a, model_b = (first, second) if point.side == "A" else (second, first)
-                for seed in config.seeds:
-                    for _ in range(config.repetitions):
-                        key = (game.name, model_a, model_b, point.first_reviser, seed)
-                        repetition = seen[key]
-                        seen[key] += 1
-                        jobs.append(
-                            build_job(
-                                experiment=config.name,
-                                game=game.name,
-                                params=game.params,
-                                ruleset=game.ruleset,
-                                model_a=model_a,
-                                model_b=model_b,
-                                settings={**protocol, "first_reviser": point.first_reviser},
-                                generation_a=gens[model_a],
-                                generation_b=gens[model_b],
-                                base_generation=base,
-                                base_seed=seed,
-                                repetition=repetition,
-                                plan_schema_a=specs[model_a].plan_schema,
-                                plan_schema_b=specs[model_b].plan_schema,
-                                base_plan_schema=config.generation.plan_schema,
-                            )
-                        )
-    return jobs
+    """All match jobs of ``config``, deterministically ordered, ids unique (a list of :class:`JobPlan`)."""
+    return list(JobPlan(config))

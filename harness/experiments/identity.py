@@ -16,7 +16,7 @@ Operational knobs (timeouts, concurrency, cache mode, store path) are in none of
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from games.core.types import canonical_json
@@ -97,6 +97,54 @@ def match_id(
             "repetition": repetition,
         }
     )
+
+
+def match_id_maker(
+    *,
+    fingerprint: str,
+    model_a: str,
+    model_b: str,
+    generation_a: Mapping[str, Any] | None,
+    generation_b: Mapping[str, Any] | None,
+    first_reviser: str,
+) -> Callable[[int, int], str]:
+    """``(seed, repetition) -> match_id(...)`` for one cell, without re-encoding what the cell shares.
+
+    The hashed text is the canonical JSON of :func:`match_id`'s object: its keys sorted, ``repetition``
+    and ``seed`` come last, so everything before them is encoded once here and each id costs two integers
+    and one SHA-256 (a plan of a million jobs makes a million ids).
+    """
+    head = canonical_json(
+        {
+            "fingerprint": fingerprint,
+            "model_a": model_a,
+            "model_b": model_b,
+            "generation_a": dict(generation_a) if generation_a is not None else None,
+            "generation_b": dict(generation_b) if generation_b is not None else None,
+            "first_reviser": first_reviser,
+            "repetition": 0,
+            "seed": 0,
+        }
+    )
+    tail = ',"repetition":0,"seed":0}'
+    prefix = head[: -len(tail)] if head.endswith(tail) else None
+
+    def make(seed: int, repetition: int) -> str:
+        if prefix is None or type(seed) is not int or type(repetition) is not int:  # bools…: the plain way
+            return match_id(
+                fingerprint=fingerprint,
+                model_a=model_a,
+                model_b=model_b,
+                generation_a=generation_a,
+                generation_b=generation_b,
+                first_reviser=first_reviser,
+                seed=seed,
+                repetition=repetition,
+            )
+        text = f'{prefix},"repetition":{repetition},"seed":{seed}}}'
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:HASH_CHARS]
+
+    return make
 
 
 def match_seed(base_seed: int, repetition: int) -> int:

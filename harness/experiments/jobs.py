@@ -7,12 +7,13 @@ play``), so a match played from the command line and the same match inside an ex
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from games.core.types import canonical_json
 from games.registry import get_game
-from harness.experiments.identity import fingerprint, generation_dict, match_id, match_seed
+from harness.experiments.identity import fingerprint, generation_dict, match_id_maker, match_seed
 from harness.experiments.names import is_bot
 from harness.models.types import GenerateConfig
 
@@ -94,24 +95,160 @@ class MatchJob:
         return is_bot(self.model_a) and is_bot(self.model_b)
 
     def settings_json(self) -> str:
-        """Canonical JSON of every protocol setting plus each side's generation config."""
-        return canonical_json(
-            {
-                **self.settings,
-                "generation_a": generation_dict(self.generation_a, self.plan_schema_a),
-                "generation_b": generation_dict(self.generation_b, self.plan_schema_b),
-            }
-        )
+        """Canonical JSON of every protocol setting plus each side's generation config (computed once)."""
+        # Jobs are never changed after they are made, so the text is kept on the instance, outside the
+        # dataclass fields (eq, hash and dataclasses.replace ignore it); a JobFactory fills it in for the
+        # jobs it makes, which share it.
+        cached: str | None = self.__dict__.get("_settings_json")
+        if cached is None:
+            cached = canonical_json(
+                {
+                    **self.settings,
+                    "generation_a": generation_dict(self.generation_a, self.plan_schema_a),
+                    "generation_b": generation_dict(self.generation_b, self.plan_schema_b),
+                }
+            )
+            object.__setattr__(self, "_settings_json", cached)
+        return cached
 
     def params_json(self) -> str:
-        """Canonical JSON of the effective game parameters."""
-        return canonical_json(self.params)
+        """Canonical JSON of the effective game parameters (computed once)."""
+        cached: str | None = self.__dict__.get("_params_json")
+        if cached is None:
+            cached = canonical_json(self.params)
+            object.__setattr__(self, "_params_json", cached)
+        return cached
 
 
 def _versions() -> tuple[str, str]:
     from harness.protocol.versions import PARSER_VERSION, PROMPT_VERSION
 
     return PROMPT_VERSION, PARSER_VERSION
+
+
+class JobFactory:
+    """Makes the jobs of one game and protocol setting: what they share is computed once, here.
+
+    The game object, the resolved settings, the fingerprint and the parameters' JSON are the same for every
+    job of a (game, settings, base generation) cell, so a plan of a million jobs computes them once; each
+    job then costs its match seed and match id. The jobs a factory makes share its ``params`` and
+    ``settings`` dicts (jobs are immutable; nothing changes them). :func:`build_job` is a factory used once,
+    so both make the same jobs.
+
+    Args:
+        experiment: Experiment name.
+        game: Game name (without a ruleset: see ``ruleset``).
+        params: Game parameter overrides (of that ruleset's parameters).
+        ruleset: The game's ruleset; ``None`` means the default (:func:`games.registry.default_ruleset`).
+        settings: Protocol settings (every ``MatchSettings`` field; ``initial_attempts`` may be ``None``).
+        base_generation: The experiment-level generation config (a fingerprint input).
+        base_plan_schema: The experiment-level ``plan_schema`` setting (a fingerprint input).
+    """
+
+    def __init__(
+        self,
+        *,
+        experiment: str,
+        game: str,
+        params: dict[str, Any] | None,
+        ruleset: str | None = None,
+        settings: dict[str, Any],
+        base_generation: GenerateConfig | None,
+        base_plan_schema: bool = False,
+    ) -> None:
+        g = get_game(game, params, ruleset)
+        resolved = {k: settings[k] for k in SETTING_FIELDS}
+        if resolved["initial_attempts"] is None:
+            resolved["initial_attempts"] = g.default_initial_attempts
+        prompt_version, parser_version = _versions()
+        self.experiment = experiment
+        self.game = game
+        self.ruleset = g.ruleset
+        self.params = g.params_dict()
+        self.settings = resolved
+        self.first_reviser = str(resolved["first_reviser"])
+        self.fingerprint = fingerprint(
+            game=game,
+            ruleset=g.ruleset,
+            params=self.params,
+            prompt_version=prompt_version,
+            parser_version=parser_version,
+            settings=resolved,
+            generation=generation_dict(base_generation, base_plan_schema),
+        )
+        self._params_json = canonical_json(self.params)
+
+    def sides(
+        self,
+        model_a: str,
+        model_b: str,
+        generation_a: GenerateConfig | None,
+        generation_b: GenerateConfig | None,
+        plan_schema_a: bool = False,
+        plan_schema_b: bool = False,
+    ) -> _Sides:
+        """What the jobs of one model pair share: call it once per pair, then :meth:`job` per seed."""
+        gen_a = None if is_bot(model_a) else generation_a
+        gen_b = None if is_bot(model_b) else generation_b
+        schema_a = plan_schema_a and gen_a is not None
+        schema_b = plan_schema_b and gen_b is not None
+        dict_a, dict_b = generation_dict(gen_a, schema_a), generation_dict(gen_b, schema_b)
+        return _Sides(
+            model_a=model_a,
+            model_b=model_b,
+            generation_a=gen_a,
+            generation_b=gen_b,
+            plan_schema_a=schema_a,
+            plan_schema_b=schema_b,
+            settings_json=canonical_json({**self.settings, "generation_a": dict_a, "generation_b": dict_b}),
+            ids=match_id_maker(
+                fingerprint=self.fingerprint,
+                model_a=model_a,
+                model_b=model_b,
+                generation_a=dict_a,
+                generation_b=dict_b,
+                first_reviser=self.first_reviser,
+            ),
+        )
+
+    def job(self, sides: _Sides, base_seed: int, repetition: int) -> MatchJob:
+        """The job of ``sides`` (from :meth:`sides`) with the configured seed ``base_seed``."""
+        seed = match_seed(base_seed, repetition)
+        job = MatchJob(
+            experiment=self.experiment,
+            game=self.game,
+            ruleset=self.ruleset,
+            params=self.params,
+            model_a=sides.model_a,
+            model_b=sides.model_b,
+            settings=self.settings,
+            generation_a=sides.generation_a,
+            generation_b=sides.generation_b,
+            seed=seed,
+            repetition=repetition,
+            fingerprint=self.fingerprint,
+            match_id=sides.ids(seed, repetition),
+            plan_schema_a=sides.plan_schema_a,
+            plan_schema_b=sides.plan_schema_b,
+        )
+        # The JSON texts every job of the cell shares (see MatchJob.settings_json).
+        job.__dict__["_params_json"] = self._params_json
+        job.__dict__["_settings_json"] = sides.settings_json
+        return job
+
+
+@dataclass(frozen=True)
+class _Sides:
+    """The two sides of the jobs of one model pair in one :class:`JobFactory` cell."""
+
+    model_a: str
+    model_b: str
+    generation_a: GenerateConfig | None
+    generation_b: GenerateConfig | None
+    plan_schema_a: bool
+    plan_schema_b: bool
+    settings_json: str
+    ids: Callable[[int, int], str]
 
 
 def build_job(
@@ -151,50 +288,14 @@ def build_job(
         plan_schema_b: Likewise for side B.
         base_plan_schema: The experiment-level ``plan_schema`` setting (a fingerprint input).
     """
-    g = get_game(game, params, ruleset)
-    resolved = {k: settings[k] for k in SETTING_FIELDS}
-    if resolved["initial_attempts"] is None:
-        resolved["initial_attempts"] = g.default_initial_attempts
-    gen_a = None if is_bot(model_a) else generation_a
-    gen_b = None if is_bot(model_b) else generation_b
-    schema_a = plan_schema_a and gen_a is not None
-    schema_b = plan_schema_b and gen_b is not None
-    prompt_version, parser_version = _versions()
-    params_eff = g.params_dict()
-    fp = fingerprint(
-        game=game,
-        ruleset=g.ruleset,
-        params=params_eff,
-        prompt_version=prompt_version,
-        parser_version=parser_version,
-        settings=resolved,
-        generation=generation_dict(base_generation, base_plan_schema),
-    )
-    seed = match_seed(base_seed, repetition)
-    mid = match_id(
-        fingerprint=fp,
-        model_a=model_a,
-        model_b=model_b,
-        generation_a=generation_dict(gen_a, schema_a),
-        generation_b=generation_dict(gen_b, schema_b),
-        first_reviser=str(resolved["first_reviser"]),
-        seed=seed,
-        repetition=repetition,
-    )
-    return MatchJob(
+    factory = JobFactory(
         experiment=experiment,
         game=game,
-        ruleset=g.ruleset,
-        params=params_eff,
-        model_a=model_a,
-        model_b=model_b,
-        settings=resolved,
-        generation_a=gen_a,
-        generation_b=gen_b,
-        seed=seed,
-        repetition=repetition,
-        fingerprint=fp,
-        match_id=mid,
-        plan_schema_a=schema_a,
-        plan_schema_b=schema_b,
+        params=params,
+        ruleset=ruleset,
+        settings=settings,
+        base_generation=base_generation,
+        base_plan_schema=base_plan_schema,
     )
+    sides = factory.sides(model_a, model_b, generation_a, generation_b, plan_schema_a, plan_schema_b)
+    return factory.job(sides, base_seed, repetition)

@@ -36,6 +36,8 @@ def adjudicate(
         return "B"
     if "B" in forfeits:
         return "A"
+    if cost_a <= budget_a and cost_b <= budget_b:  # the usual case: both within budget
+        return raw_winner
     ra, rb = _overspend_ratio(cost_a, budget_a), _overspend_ratio(cost_b, budget_b)
     if ra == 0 and rb == 0:
         return raw_winner

@@ -5,20 +5,24 @@ revisions; the other games R+1 rounds with R revisions, the last one labelled R 
 none`` the same number of rounds is simulated with fixed plans.
 
 Both agents are called concurrently where the protocol allows it (the two initial phases; simultaneous
-revisions). Decision records are numbered afterwards in a fixed order — initial attempts interleaved by
-attempt number (A before B), revisions A before B — so the records never depend on timing.
+revisions); two bots, whose decisions never wait, are called one after the other in the same order
+instead, which saves the event loop's tasks and turns a bot match would otherwise spend. Decision
+records are numbered afterwards in a fixed order — initial attempts interleaved by attempt number (A
+before B), revisions A before B — so the records never depend on timing.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+import weakref
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from games.core.errors import StratagemError
 from games.core.game import Game
-from games.core.types import SIDE_KEYS, SideKey, ValidatedPlan, canonical_json, other_side
+from games.core.types import SIDE_KEYS, SideKey, ValidatedPlan, other_side
+from harness.agents.bot import BotAgent
 from harness.agents.types import Agent, Decision, DecisionRequest, Phase
 from harness.models.types import InfraError
 from harness.prompts import RejectedSubmission, RevisionFeedback
@@ -38,6 +42,8 @@ from harness.protocol.records import (
     RoundRecord,
     decision_record,
     infra_record,
+    round_record,
+    violations_text,
 )
 from harness.protocol.settings import MatchSettings
 
@@ -86,6 +92,7 @@ class _Run:
     on_decision: Callable[[DecisionRecord], None] | None
     decisions: list[DecisionRecord] = field(default_factory=list)
     rounds: list[RoundRecord] = field(default_factory=list)
+    inline: bool = False  # both agents are bots: their decisions run one after the other
 
     def _identity(self, side: SideKey, phase: Phase, round_: int, attempt: int) -> dict[str, Any]:
         """Where the next decision record sits: match, order, side, model, phase, round, attempt."""
@@ -115,13 +122,31 @@ class _Run:
         return MatchVoided(reason, list(self.decisions), cause=error.cause)
 
 
-async def _gather_ordered(coros: Sequence[Any]) -> list[Any]:
-    """Run coroutines concurrently; re-raise the first exception in argument order after all finished."""
+async def _gather_ordered(coros: Sequence[Coroutine[Any, Any, T]], *, inline: bool = False) -> list[T]:
+    """Run coroutines concurrently; re-raise the first exception in argument order after all finished.
+
+    A single coroutine is simply awaited, and with ``inline`` (both agents are bots: their decisions are
+    pure CPU work that never waits) the coroutines run one after the other in argument order, the order
+    their tasks would run in: no task and no event-loop turn is spent on them.
+    """
+    if len(coros) == 1 or inline:
+        done: list[T] = []
+        error: Exception | None = None
+        for coro in coros:
+            try:
+                done.append(await coro)
+            except Exception as exc:  # the others still run, as under gather
+                error = error or exc
+        if error is not None:
+            raise error
+        return done
     results = await asyncio.gather(*coros, return_exceptions=True)
+    out: list[T] = []
     for r in results:
         if isinstance(r, BaseException):
             raise r
-    return list(results)
+        out.append(r)
+    return out
 
 
 async def play_match(
@@ -155,6 +180,7 @@ async def play_match(
         CacheMiss: Replay-only response cache without a needed reply (a user error; propagated unchanged).
     """
     run = _Run(game, {"A": agent_a, "B": agent_b}, settings, seed, match_id, on_round, on_decision)
+    run.inline = isinstance(agent_a, BotAgent) and isinstance(agent_b, BotAgent)
     states = await _initial_plans(run, initial_plans)
     await _rounds(run, states)
     input_tokens = sum(d.input_tokens for d in run.decisions if not d.reused)
@@ -186,7 +212,7 @@ async def _initial_plans(run: _Run, cache: InitialPlanCache | None) -> dict[Side
             return await cache.get_or_make((agent_key(agent), side, game_fingerprint(game, attempts)), make)
         return await make(), False
 
-    outcomes: list[tuple[InitialOutcome, bool]] = await _gather_ordered([one("A"), one("B")])
+    outcomes = await _gather_ordered([one("A"), one("B")], inline=run.inline)
     by_side = dict(zip(SIDE_KEYS, outcomes, strict=True))
     for attempt in range(1, attempts + 1):
         for side in SIDE_KEYS:
@@ -203,7 +229,7 @@ async def _initial_plans(run: _Run, cache: InitialPlanCache | None) -> dict[Side
         outcome, _ = by_side[side]
         state = _SideState(run.agents[side], outcome.plan)
         if outcome.decisions:
-            state.violations = canonical_json([v.to_dict() for v in outcome.decisions[-1].violations])
+            state.violations = violations_text(outcome.decisions[-1].violations)
         state.forfeit_next = outcome.failed and settings.invalid_plan_policy == "forfeit"
         states[side] = state
     return states
@@ -220,6 +246,17 @@ def _revisers(settings: MatchSettings, step: int) -> tuple[SideKey, ...]:
     return (order[(step - 1) % 2],)
 
 
+# Each game object's side budgets (games are immutable once built; ``Game.side`` rebuilds its sides).
+_BUDGETS: weakref.WeakKeyDictionary[Game[Any], dict[SideKey, int]] = weakref.WeakKeyDictionary()
+
+
+def _budgets(game: Game[Any]) -> dict[SideKey, int]:
+    budgets = _BUDGETS.get(game)
+    if budgets is None:
+        budgets = _BUDGETS[game] = {s: game.side(s).budget for s in SIDE_KEYS}
+    return budgets
+
+
 def _flag(now: Any, before: Any) -> int:
     return int(now != before)
 
@@ -229,14 +266,14 @@ async def _rounds(run: _Run, states: dict[SideKey, _SideState]) -> None:
     total = simulated_rounds(game, settings.rounds)
     reviser: str | None = None
     previous: RoundRecord | None = None
-    budgets = {s: game.side(s).budget for s in SIDE_KEYS}
+    budgets = _budgets(game)
     for k in range(1, total + 1):
         plan_a, plan_b = states["A"].plan, states["B"].plan
         json_a, json_b = plan_a.canonical_json(), plan_b.canonical_json()
         result, summary = battles.simulate(game, plan_a, plan_b, json_a, json_b)
         forfeits = [s for s in SIDE_KEYS if states[s].forfeit_next]
         winner = adjudicate(result.winner, plan_a.cost, plan_b.cost, budgets["A"], budgets["B"], forfeits)
-        record = RoundRecord(
+        record = round_record(
             match_id=run.match_id,
             round=k,
             label=min(k, settings.rounds),
@@ -271,8 +308,8 @@ async def _rounds(run: _Run, states: dict[SideKey, _SideState]) -> None:
             continue
         # Every reviser's request is built before any plan changes: simultaneous revisions see the same state.
         requests = {s: _revision_request(run, states, s, k, winner, result.summary) for s in sides}
-        outcomes: list[_Outcome] = await _gather_ordered(
-            [_decide(states[s].agent, requests[s]) for s in sides]
+        outcomes = await _gather_ordered(
+            [_decide(states[s].agent, requests[s]) for s in sides], inline=run.inline
         )
         made: list[tuple[SideKey, Decision]] = []
         for s, outcome in zip(sides, outcomes, strict=True):
@@ -327,7 +364,7 @@ def _apply_revision(
     game: Game[Any], settings: MatchSettings, state: _SideState, side: SideKey, d: Decision
 ) -> None:
     """Replace the side's plan by its revision, or apply the invalid-plan policy."""
-    state.violations = canonical_json([v.to_dict() for v in d.violations])
+    state.violations = violations_text(d.violations)
     if d.usable and d.validated is not None:
         state.plan = d.validated
         state.rejected = None

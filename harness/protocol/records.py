@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 
-from games.core.types import SideKey, ValidatedPlan, canonical_json
+from games.core.errors import EngineError
+from games.core.types import SideKey, ValidatedPlan, Violation, canonical_json
 from harness.agents.types import Decision, Phase
 
 
@@ -35,9 +37,35 @@ class RoundRecord:
     cost_changed_b: int | None
     summary: str
 
+    COLUMNS: ClassVar[tuple[str, ...]] = ()  # set below: ROUND_COLUMNS
+
+    def row_values(self) -> tuple[Any, ...]:
+        """The ``rounds`` row's values in :data:`ROUND_COLUMNS` order (what the store inserts)."""
+        return (
+            self.match_id,
+            self.round,
+            self.label,
+            self.plan_a,
+            self.plan_b,
+            self.cost_a,
+            self.cost_b,
+            self.budget_a,
+            self.budget_b,
+            self.violations_a,
+            self.violations_b,
+            self.raw_winner,
+            self.winner,
+            self.reviser,
+            self.changed_a,
+            self.changed_b,
+            self.cost_changed_a,
+            self.cost_changed_b,
+            self.summary,
+        )
+
     def to_row(self) -> dict[str, Any]:
-        """The ``rounds`` row."""
-        return dataclasses.asdict(self)
+        """The ``rounds`` row (every field is a plain value: no copy is needed)."""
+        return dict(zip(ROUND_COLUMNS, self.row_values(), strict=True))
 
 
 @dataclass(frozen=True)
@@ -71,18 +99,74 @@ class DecisionRecord:
     prompt: str | None = field(default=None, compare=False)
     finish_reason: str | None = field(default=None, compare=False)
 
+    COLUMNS: ClassVar[tuple[str, ...]] = ()  # set below: DECISION_COLUMNS
+
+    def row_values(self) -> tuple[Any, ...]:
+        """The ``decisions`` row's values in :data:`DECISION_COLUMNS` order (what the store inserts)."""
+        return (
+            self.match_id,
+            self.seq,
+            self.side,
+            self.model,
+            self.phase,
+            self.round,
+            self.attempt,
+            self.failure_class,
+            self.raw_text,
+            self.parse_error,
+            self.plan,
+            self.cost,
+            self.violations,
+            self.input_tokens,
+            self.output_tokens,
+            self.cached_tokens,
+            self.cost_usd,
+            self.latency_s,
+            self.cache_hit,
+            self.attempts,
+            self.reused,
+        )
+
     def to_row(self) -> dict[str, Any]:
         """The ``decisions`` row (without the transcript-only fields)."""
-        row = dataclasses.asdict(self)
-        del row["prompt"], row["finish_reason"]
-        return row
+        return dict(zip(DECISION_COLUMNS, self.row_values(), strict=True))
 
 
-#: Column names, in table order (tests and the store can check them against docs/records.md).
+#: Column names, in table order (tests and the store check them against docs/records.md); each record's
+#: ``row_values()`` lists its values in this order, and ``COLUMNS`` names the order a record type uses.
 ROUND_COLUMNS = tuple(f.name for f in dataclasses.fields(RoundRecord))
 DECISION_COLUMNS = tuple(
     f.name for f in dataclasses.fields(DecisionRecord) if f.name not in ("prompt", "finish_reason")
 )
+RoundRecord.COLUMNS = ROUND_COLUMNS
+DecisionRecord.COLUMNS = DECISION_COLUMNS
+_FIELDS: dict[type, frozenset[str]] = {
+    cls: frozenset(f.name for f in dataclasses.fields(cls)) for cls in (RoundRecord, DecisionRecord)
+}
+
+_R = TypeVar("_R", RoundRecord, DecisionRecord)
+
+
+def _made(cls: type[_R], fields: dict[str, Any]) -> _R:
+    """A record of ``cls`` holding exactly ``fields``, made without its generated ``__init__``.
+
+    A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``; for the nine
+    records of a bot match that is a measurable share of the match's bookkeeping. The record is the same
+    (equality, hashing, repr and immutability come from the class); every field must be given.
+
+    Raises:
+        EngineError: ``fields`` does not name exactly the record's fields.
+    """
+    if fields.keys() != _FIELDS[cls]:
+        raise EngineError(f"{cls.__name__} fields {sorted(fields)} are not {sorted(_FIELDS[cls])}")
+    record: _R = object.__new__(cls)
+    record.__dict__.update(fields)
+    return record
+
+
+def round_record(**fields: Any) -> RoundRecord:
+    """A :class:`RoundRecord` (every field given by name), made quickly (see :func:`_made`)."""
+    return _made(RoundRecord, fields)
 
 
 @dataclass(frozen=True)
@@ -110,7 +194,12 @@ class MatchResult:
 
 def violations_json(items: list[dict[str, Any]]) -> str:
     """Canonical JSON of a violation list."""
-    return canonical_json(items)
+    return canonical_json(items) if items else "[]"
+
+
+def violations_text(violations: Sequence[Violation]) -> str:
+    """Canonical JSON of a decision's violations (``[]``, the usual case, without encoding anything)."""
+    return canonical_json([v.to_dict() for v in violations]) if violations else "[]"
 
 
 def plan_json(plan: ValidatedPlan) -> str:
@@ -136,30 +225,33 @@ def decision_record(
     prompt = None
     if decision.prompt is not None:
         prompt = "\n\n".join(f"[{m.role}]\n{m.content}" for m in decision.prompt)
-    return DecisionRecord(
-        match_id=match_id,
-        seq=seq,
-        side=side,
-        model=model,
-        phase=phase,
-        round=round,
-        attempt=attempt,
-        failure_class=decision.failure_class,
-        raw_text=decision.raw_text,
-        parse_error=parse_error,
-        plan=vp.canonical_json() if vp is not None else None,
-        cost=vp.cost if vp is not None else None,
-        violations=canonical_json([v.to_dict() for v in decision.violations]),
-        input_tokens=decision.usage.input_tokens,
-        output_tokens=decision.usage.output_tokens,
-        cached_tokens=decision.usage.cached_tokens,
-        cost_usd=decision.cost_usd,
-        latency_s=decision.latency_s,
-        cache_hit=int(decision.cache_hit),
-        attempts=decision.attempts,
-        reused=int(reused),
-        prompt=prompt,
-        finish_reason=decision.finish_reason,
+    return _made(
+        DecisionRecord,
+        {
+            "match_id": match_id,
+            "seq": seq,
+            "side": side,
+            "model": model,
+            "phase": phase,
+            "round": round,
+            "attempt": attempt,
+            "failure_class": decision.failure_class,
+            "raw_text": decision.raw_text,
+            "parse_error": parse_error,
+            "plan": vp.canonical_json() if vp is not None else None,
+            "cost": vp.cost if vp is not None else None,
+            "violations": violations_text(decision.violations),
+            "input_tokens": decision.usage.input_tokens,
+            "output_tokens": decision.usage.output_tokens,
+            "cached_tokens": decision.usage.cached_tokens,
+            "cost_usd": decision.cost_usd,
+            "latency_s": decision.latency_s,
+            "cache_hit": int(decision.cache_hit),
+            "attempts": decision.attempts,
+            "reused": int(reused),
+            "prompt": prompt,
+            "finish_reason": decision.finish_reason,
+        },
     )
 
 

@@ -3,6 +3,8 @@
 * :func:`run_jobs` / :func:`run_jobs_async` — play jobs not yet finished in the store.
 * :func:`play_job` — play one job (used by ``stratagem play`` and the CI gate).
 * :func:`check_store_compatible` — refuse to pool different measurements silently.
+* :mod:`harness.runner.queue` — the jobs still to play, streamed from the plan with chunked resume checks.
+* :mod:`harness.runner.writer` — finished matches written a small, time-bounded group per transaction.
 * :mod:`harness.runner.ray_executor` — the same jobs on Ray worker processes (the ``[ray]`` extra).
 """
 

@@ -1,4 +1,8 @@
-"""The asyncio runner: play match jobs, write each finished match to the store in one transaction.
+"""The asyncio runner: play match jobs, write finished matches to the store a small group per transaction.
+
+* Jobs are taken from the plan as the run goes (a lazy :class:`~harness.experiments.expand.JobPlan`
+  is never listed), with the resume check done a chunk of jobs per query (:mod:`harness.runner.queue`);
+  ``RunOptions.limit`` plays only the first N matches still to play.
 
 * Up to ``max_matches`` matches are in flight; each model call additionally waits for its provider's
   limit, which the model layer owns (one :class:`~harness.models.ModelSettings` per run, so both sides of
@@ -8,19 +12,21 @@
 * A match voided by a fatal provider error (bad key, unknown model, bad request) stops the run: no new
   match starts, the matches in flight finish and are written, and :class:`FatalModelError` is raised.
 * Ctrl-C (SIGINT) cancels the matches in flight and returns after everything that finished is written; a
-  second Ctrl-C aborts at once. A killed process loses at most the matches in flight.
+  second Ctrl-C aborts at once. A killed process loses at most the matches in flight and those finished
+  in the last 0.2 s that were still waiting for their group's transaction (:mod:`harness.runner.writer`);
+  it never stores half a match or a match twice.
 * Bot-only matches are CPU-bound and run inline on the event loop: they make no I/O a thread could
-  overlap, and the GIL would serialise them anyway. Workers yield to the loop between matches so the
-  progress bar and Ctrl-C stay responsive.
+  overlap, and the GIL would serialise them anyway. Workers yield to the loop every few milliseconds so
+  the progress bar, the writer's timer and Ctrl-C stay responsive.
 """
 
 from __future__ import annotations
 
 import asyncio
 import signal
-from collections import deque
+import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +38,26 @@ from harness.experiments.jobs import MatchJob
 from harness.models.settings import ModelSettings
 from harness.runner.preflight import FatalModelError, fatal_stop, is_fatal_void
 from harness.runner.progress import ProgressView, RunStats
+from harness.runner.queue import JobQueue, JobSource, Pending, pending_jobs, plan_pending
+from harness.runner.writer import GROUP_DELAY_S, GROUP_MATCHES, GroupWriter
+from harness.store.rows import finished_rows, voided_rows
 from harness.store.store import ResultStore, utc_now
+
+#: A worker playing matches that never wait (bots) gives the event loop a turn this often (seconds).
+YIELD_EVERY_S = 0.005
+
+__all__ = [
+    "MatchResources",
+    "Pending",
+    "RunOptions",
+    "model_settings_for",
+    "pending_jobs",
+    "play_job",
+    "run_jobs",
+    "run_jobs_async",
+    "settle_finished",
+    "settle_void",
+]
 
 
 @dataclass
@@ -45,6 +70,10 @@ class RunOptions:
         model_settings: The model layer's settings (cache, concurrency, …) shared by every match.
         progress: Show the progress bar (``None``: only when stderr is a terminal).
         handle_sigint: Install the Ctrl-C handler (off when the caller manages signals).
+        limit: Play at most this many of the planned matches not yet stored, in plan order (``None``: all);
+            a later run goes on from there (``stratagem run --max-matches``).
+        group_matches: Finished matches written per transaction at most (:mod:`harness.runner.writer`).
+        group_delay_s: Seconds a finished match waits at most before it is written.
     """
 
     max_matches: int = 64
@@ -52,15 +81,9 @@ class RunOptions:
     model_settings: ModelSettings | None = None
     progress: bool | None = None
     handle_sigint: bool = True
-
-
-@dataclass
-class Pending:
-    """A job waiting to be played, with its voided tries so far."""
-
-    job: MatchJob
-    tries: int = 0  # voided tries so far, including those of earlier runs
-    started_at: str = field(default_factory=utc_now)
+    limit: int | None = None
+    group_matches: int = GROUP_MATCHES
+    group_delay_s: float = GROUP_DELAY_S
 
 
 class MatchResources:
@@ -98,7 +121,7 @@ class MatchResources:
             else (job.model_b, job.generation_b, job.plan_schema_b)
         )
         # Not keyed by game: agents take the game from each request (make_agent only checks bot names).
-        key = (model, canonical_json(generation_dict(generation, schema)))
+        key = (model, "null" if generation is None else canonical_json(generation_dict(generation, schema)))
         agent = self._agents.get(key)
         if agent is None:
             agent = self._agents[key] = make_agent(
@@ -155,9 +178,19 @@ def _count_decisions(stats: RunStats, decisions: Sequence[Any]) -> None:
 
 
 def settle_void(
-    item: Pending, void: Any, store: ResultStore, st: RunStats, *, run_id: str, max_tries: int
+    item: Pending,
+    void: Any,
+    store: ResultStore,
+    st: RunStats,
+    *,
+    run_id: str,
+    max_tries: int,
+    writer: GroupWriter | None = None,
 ) -> bool:
     """Book a voided try of ``item``: True to re-queue it, else it is written as voided now.
+
+    With a ``writer`` the voided match joins its group (written within the writer's delay), else it is
+    written at once in its own transaction.
 
     Raises:
         FatalModelError: A fatal cause (auth, bad request, unknown model) would fail the same way in every
@@ -171,7 +204,7 @@ def settle_void(
         st.requeued += 1
         return True
     _count_decisions(st, void.decisions)
-    store.write_void(
+    rows = voided_rows(
         item.job,
         void.reason,
         void.decisions,
@@ -180,13 +213,25 @@ def settle_void(
         started_at=item.started_at,
         finished_at=utc_now(),
     )
+    if writer is not None:
+        writer.add(rows)
+    else:
+        store.write_rows([rows])
     st.voided += 1
     return False
 
 
-def settle_finished(item: Pending, result: Any, store: ResultStore, st: RunStats, *, run_id: str) -> None:
-    """Write ``item``'s finished match (one transaction) and count it."""
-    store.write_match(
+def settle_finished(
+    item: Pending,
+    result: Any,
+    store: ResultStore,
+    st: RunStats,
+    *,
+    run_id: str,
+    writer: GroupWriter | None = None,
+) -> None:
+    """Write ``item``'s finished match (in its own transaction, or in ``writer``'s next group); count it."""
+    rows = finished_rows(
         item.job,
         result,
         run_id=run_id,
@@ -194,20 +239,16 @@ def settle_finished(item: Pending, result: Any, store: ResultStore, st: RunStats
         started_at=item.started_at,
         finished_at=utc_now(),
     )
+    if writer is not None:
+        writer.add(rows)
+    else:
+        store.write_rows([rows])
     st.finished += 1
     _count_decisions(st, result.decisions)
 
 
-def pending_jobs(jobs: Sequence[MatchJob], store: ResultStore, st: RunStats) -> list[Pending]:
-    """The jobs not finished in ``store`` (resume), with their earlier tries; fills ``total``/``skipped``."""
-    done_ids = store.finished_ids()
-    st.total = len(jobs)
-    st.skipped = sum(1 for j in jobs if j.match_id in done_ids)
-    return [Pending(j, tries=store.previous_tries(j.match_id)) for j in jobs if j.match_id not in done_ids]
-
-
 async def run_jobs_async(
-    jobs: Sequence[MatchJob],
+    jobs: JobSource,
     store: ResultStore,
     *,
     run_id: str,
@@ -216,6 +257,14 @@ async def run_jobs_async(
 ) -> RunStats:
     """Play every job not yet finished in ``store``; see the module docstring for the guarantees.
 
+    Args:
+        jobs: The jobs in plan order: a list, or a lazy :class:`~harness.experiments.expand.JobPlan`
+            (taken a chunk at a time; only the matches in flight are held).
+        store: The store (this process holds its lease).
+        run_id: The run's id in the store.
+        options: How to run them.
+        stats: Counters to update (a fresh set if omitted).
+
     Raises:
         CacheMiss: A replay-only cache has no answer for a request (after writing what finished).
     """
@@ -223,41 +272,59 @@ async def run_jobs_async(
 
     opts = options or RunOptions()
     st = stats or RunStats()
-    queue: deque[Pending] = deque(pending_jobs(jobs, store, st))
+    queue = JobQueue(plan_pending(jobs, store, st, limit=opts.limit))
     resources = MatchResources(opts.model_settings)
     plan_cache = InitialPlanCache()
     fatal: list[BaseException] = []
     loop = asyncio.get_running_loop()
     view = ProgressView(st, enabled=opts.progress)
+    writer = GroupWriter(
+        store,
+        loop=loop,
+        on_error=fatal.append,
+        max_matches=opts.group_matches,
+        max_delay_s=opts.group_delay_s,
+    )
 
     def on_round(_record: Any) -> None:
         st.rounds += 1
 
     async def worker() -> None:
-        while queue and not fatal:
-            item = queue.popleft()
+        turn = time.monotonic()
+        while not fatal:
+            item = queue.pop()
+            if item is None:
+                return
             job = item.job
             item.started_at = utc_now()
             try:
                 result = await play_job(job, resources=resources, plan_cache=plan_cache, on_round=on_round)
             except MatchVoided as void:
                 try:
-                    requeue = settle_void(item, void, store, st, run_id=run_id, max_tries=opts.max_tries)
+                    requeue = settle_void(
+                        item, void, store, st, run_id=run_id, max_tries=opts.max_tries, writer=writer
+                    )
                 except FatalModelError as exc:  # no new match starts; those in flight finish
                     fatal.append(exc)
                     return
                 if requeue:
-                    queue.append(item)
+                    queue.push(item)
             except Exception as exc:  # CacheMiss or a bug: stop the run, keep what finished
                 fatal.append(exc)
                 return
             else:
-                settle_finished(item, result, store, st, run_id=run_id)
+                settle_finished(item, result, store, st, run_id=run_id, writer=writer)
             view.update()
-            # Bot matches never suspend: yield so other workers, the progress bar and Ctrl-C get a turn.
-            await asyncio.sleep(0)
+            # Bot matches never suspend: yield every few ms so that other workers, the writer's timer,
+            # the progress bar and Ctrl-C get a turn (a turn per bot match costs more than the match's
+            # bookkeeping). Matches still start in queue order: only the worker that starts one differs.
+            if time.monotonic() - turn >= YIELD_EVERY_S:
+                await asyncio.sleep(0)
+                turn = time.monotonic()
 
-    tasks = [asyncio.ensure_future(worker()) for _ in range(min(opts.max_matches, max(len(queue), 1)))]
+    # As many workers as matches to play, up to max_matches (the stream is read that far, no further).
+    n_workers = min(opts.max_matches, max(queue.peek_count(opts.max_matches), 1))
+    tasks = [asyncio.ensure_future(worker()) for _ in range(n_workers)]
     interrupts = 0
 
     def on_sigint() -> None:
@@ -277,12 +344,17 @@ async def run_jobs_async(
             installed = True
         except (NotImplementedError, RuntimeError):  # not the main thread, or no signal support
             installed = False
+    written = False
     try:
         with view:
             results = await asyncio.gather(*tasks, return_exceptions=True)
+        written = True
+        writer.flush()  # what finished is stored before anything is raised
     finally:
         if installed:
             loop.remove_signal_handler(signal.SIGINT)
+        if not written:  # cancelled or a second Ctrl-C: still store what finished
+            writer.flush()
     for r in results:
         if isinstance(r, BaseException) and not isinstance(r, asyncio.CancelledError):
             fatal.append(r)
@@ -313,7 +385,7 @@ def model_settings_for(
 
 
 def run_jobs(
-    jobs: Sequence[MatchJob],
+    jobs: JobSource,
     store: ResultStore,
     *,
     run_id: str,

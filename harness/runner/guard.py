@@ -14,14 +14,26 @@ Two checks, both skipped with ``allow_mixed``:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 from harness.experiments.jobs import MatchJob
 from harness.store.store import ResultStore, StoreError
 
 
-def check_store_compatible(store: ResultStore, jobs: Sequence[MatchJob], *, allow_mixed: bool) -> None:
-    """Raise :class:`StoreError` (one line) if writing ``jobs`` into ``store`` would pool silently."""
+def plan_fingerprints(jobs: Iterable[MatchJob]) -> set[str]:
+    """The fingerprints of ``jobs`` (a lazy plan knows them without making its jobs; others are read)."""
+    known = getattr(jobs, "fingerprints", None)
+    if callable(known):
+        return set(known())
+    return {job.fingerprint for job in jobs}
+
+
+def check_store_compatible(store: ResultStore, jobs: Iterable[MatchJob], *, allow_mixed: bool) -> None:
+    """Raise :class:`StoreError` (one line) if writing ``jobs`` into ``store`` would pool silently.
+
+    ``jobs`` may be a lazy plan: it is read through once, and only when the store already holds matches
+    (the identity check); the fingerprints come from :func:`plan_fingerprints`.
+    """
     if allow_mixed:
         return
     stored = store.ids_by_identity()
@@ -43,7 +55,7 @@ def check_store_compatible(store: ResultStore, jobs: Sequence[MatchJob], *, allo
                     " use another --store, or --allow-mixed to keep both"
                 )
     existing = store.fingerprints()
-    wanted = {job.fingerprint for job in jobs}
+    wanted = plan_fingerprints(jobs)
     if existing and (existing - wanted) and (wanted - existing):
         raise StoreError(
             f"{store.path} holds results of other experiments (fingerprints {', '.join(sorted(existing)[:3])}"

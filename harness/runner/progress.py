@@ -88,6 +88,10 @@ class RunStats:
         )
 
 
+#: Seconds between two updates of the bar's figures.
+UPDATE_EVERY_S = 0.1
+
+
 class ProgressView:
     """A rich progress bar fed from :class:`RunStats`; a no-op when disabled."""
 
@@ -100,6 +104,7 @@ class ProgressView:
         self.enabled = enabled
         self._progress: Progress | None = None
         self._task: TaskID | None = None
+        self._updated = float("-inf")
         if enabled:
             self._progress = Progress(
                 TextColumn("[bold]matches"),
@@ -127,10 +132,18 @@ class ProgressView:
             )
         return self
 
-    def update(self) -> None:
-        """Redraw from the current statistics."""
+    def update(self, *, force: bool = False) -> None:
+        """Redraw from the current statistics (at most every :data:`UPDATE_EVERY_S` unless ``force``).
+
+        The bar redraws 4 times a second anyway; a bot run finishes a match every millisecond, and
+        feeding rich each one would cost more than the match's own bookkeeping.
+        """
         if self._progress is None or self._task is None:
             return
+        now = time.monotonic()
+        if not force and now - self._updated < UPDATE_EVERY_S:
+            return
+        self._updated = now
         s = self.stats
         rate = s.rounds / s.elapsed if s.elapsed > 0 else 0.0
         self._progress.update(
@@ -141,5 +154,5 @@ class ProgressView:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         if self._progress is not None:
-            self.update()
+            self.update(force=True)
             self._progress.stop()

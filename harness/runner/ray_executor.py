@@ -36,21 +36,16 @@ import dataclasses
 import importlib
 import os
 from collections import Counter, deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from games.core.errors import StratagemError, UserError
 from harness.experiments.jobs import MatchJob
 from harness.models.settings import ModelSettings
-from harness.runner.execute import (
-    Pending,
-    RunOptions,
-    pending_jobs,
-    settle_finished,
-    settle_void,
-)
+from harness.runner.execute import RunOptions, settle_finished, settle_void
 from harness.runner.progress import ProgressView, RunStats
+from harness.runner.queue import JobSource, Pending, pending_jobs
 from harness.runner.ray_worker import PlanKey, SharedPlan, WorkerOutcome, note_plans, worker_class
 from harness.store.store import ResultStore, utc_now
 
@@ -116,7 +111,7 @@ def require_ray() -> Any:
         raise UserError(RAY_MISSING) from None
 
 
-def _check_playable(jobs: Sequence[MatchJob]) -> None:
+def _check_playable(jobs: Iterable[MatchJob]) -> None:
     for job in jobs:
         for model in (job.model_a, job.model_b):
             if model.startswith("scripted/"):
@@ -271,7 +266,7 @@ class _Driver:
 
 
 def run_jobs_ray(
-    jobs: Sequence[MatchJob],
+    jobs: JobSource,
     store: ResultStore,
     *,
     run_id: str,
@@ -283,10 +278,13 @@ def run_jobs_ray(
     """Play every job not yet finished in ``store`` on Ray workers; the guarantees of the module docstring.
 
     Args:
-        jobs: The jobs (their order is the queue order, as in the asyncio runner).
+        jobs: The jobs (their order is the queue order, as in the asyncio runner). The matches to play
+            are listed up front here (shared initial plans pin groups of them to workers), unlike in the
+            asyncio runner, which streams them.
         store: The store; only this process writes to it.
         run_id: The run's id in the store.
-        options: As for the asyncio runner (``max_matches`` is split between workers).
+        options: As for the asyncio runner (``max_matches`` is split between workers; ``limit`` plays
+            only the first matches still to play).
         stats: Counters to update (a fresh set if omitted).
         address: A Ray cluster to join (``None``: start a local one, or use ``RAY_ADDRESS``).
         workers: Worker processes (default: the cluster's CPUs, at most the matches to play).
@@ -300,7 +298,7 @@ def run_jobs_ray(
     opts = options or RunOptions()
     st = stats or RunStats()
     _check_playable(jobs)
-    pending = pending_jobs(jobs, store, st)
+    pending = pending_jobs(jobs, store, st, limit=opts.limit)
     view = ProgressView(st, enabled=opts.progress)
     if not pending:
         return st

@@ -1,7 +1,8 @@
 """The results store (SQLite, schema-versioned; docs/records.md) and its exports.
 
-See :mod:`harness.store.store` for the API and guarantees, :mod:`harness.store.lease` for the writer
-lease and :mod:`harness.store.readonly` for read-only opens (no lease, no file created beside the store).
+See :mod:`harness.store.store` for the API and guarantees, :mod:`harness.store.rows` for the rows of a
+match as they are inserted, :mod:`harness.store.lease` for the writer lease and
+:mod:`harness.store.readonly` for read-only opens (no lease, no file created beside the store).
 """
 
 from harness.store.errors import StoreError

@@ -9,6 +9,9 @@ from typing import Any
 
 from harness.store.errors import StoreError
 
+#: Match ids per ``IN (…)`` list (well below SQLite's limit of bound parameters).
+IN_CHUNK = 500
+
 
 class StoreReads:
     """Read methods over ``self._conn`` (rows as dicts with docs/records.md column names)."""
@@ -19,6 +22,26 @@ class StoreReads:
     def finished_ids(self) -> set[str]:
         """Ids of matches stored as finished (a resumed run skips them)."""
         return {r[0] for r in self._conn.execute("SELECT match_id FROM matches WHERE status='finished'")}
+
+    def has_matches(self) -> bool:
+        """Whether any match (finished or voided) is stored."""
+        return self._conn.execute("SELECT 1 FROM matches LIMIT 1").fetchone() is not None
+
+    def match_states(self, match_ids: Sequence[str]) -> dict[str, tuple[str, int]]:
+        """``{match_id: (status, tries)}`` of those of ``match_ids`` that are stored (one query a chunk).
+
+        A resumed run looks its planned jobs up with this, a chunk of ids at a time, instead of loading
+        every stored id (or asking once per job).
+        """
+        out: dict[str, tuple[str, int]] = {}
+        for i in range(0, len(match_ids), IN_CHUNK):
+            chunk = list(match_ids[i : i + IN_CHUNK])
+            marks = ", ".join("?" * len(chunk))
+            for mid, status, tries in self._conn.execute(
+                f"SELECT match_id, status, tries FROM matches WHERE match_id IN ({marks})", chunk
+            ):
+                out[str(mid)] = (str(status), int(tries))
+        return out
 
     def fingerprints(self) -> set[str]:
         """Every fingerprint present in the store."""

@@ -6,6 +6,7 @@ Usage::
         run_id = store.start_run("x", config_json)
         store.write_match(job, result, run_id=run_id, tries=1, started_at=t0, finished_at=t1)
         store.write_void(job, reason, decisions, run_id=run_id, tries=3, started_at=t0, finished_at=t1)
+        store.write_rows([finished_rows(job, result, ...), ...])   # several matches, one transaction
         store.finished_ids()            # ids to skip on resume
         store.iter_matches()            # one dict per matches row, by match id
         store.match(mid); store.rounds(mid); store.decisions(mid)
@@ -13,11 +14,12 @@ Usage::
 Guarantees:
 
 * each finished (or finally voided) match is written in ONE transaction — matches row, its rounds and its
-  decisions — so a process killed at any moment leaves either all of a match or none of it;
+  decisions — so a process killed at any moment leaves either all of a match or none of it; a transaction
+  may hold a small group of matches (:meth:`ResultStore.write_rows`, used by the runner), all or none;
 * a voided row is replaced when the match later finishes (its ``tries`` carry over);
 * the schema version is checked on open; an unknown version is a user error, never silently upgraded;
 * one writer at a time: ``run`` / ``play`` call :meth:`ResultStore.acquire_lease` (:mod:`harness.store.lease`)
-  before they check or write anything, and every match write then checks the lease is still theirs;
+  before they check or write anything, and every write transaction then checks the lease is still theirs;
 * ``ResultStore(path, readonly=True)`` reads without the lease and without creating any file
   (:mod:`harness.store.readonly`); a writable store is in WAL mode while open and is switched back to
   rollback-journal mode when it closes, so a store at rest has no ``-wal`` / ``-shm`` files and readers
@@ -35,7 +37,6 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol
 
 from games.core.errors import EngineError
 from harness.experiments.identity import stable_hash
@@ -43,34 +44,12 @@ from harness.experiments.jobs import MatchJob
 from harness.store.errors import StoreError
 from harness.store.lease import WriterLease
 from harness.store.readonly import open_readonly, prepare_writer_path
-from harness.store.reads import StoreReads
+from harness.store.reads import IN_CHUNK, StoreReads
+from harness.store.rows import MatchRows, Result, Row, finished_rows, voided_rows
 from harness.store.schema import SCHEMA_VERSION, column_names, create_statements
 from metrics.store_file import foreign_tables
 
 __all__ = ["ResultStore", "StoreError", "package_version", "utc_now"]
-
-
-class _Row(Protocol):
-    def to_row(self) -> dict[str, Any]: ...
-
-
-class _Result(Protocol):
-    """What :func:`harness.protocol.match.play_match` returns (read by attribute only)."""
-
-    @property
-    def rounds(self) -> Sequence[_Row]: ...
-    @property
-    def decisions(self) -> Sequence[_Row]: ...
-    @property
-    def winner(self) -> str | None: ...
-    @property
-    def n_rounds(self) -> int: ...
-    @property
-    def input_tokens(self) -> int: ...
-    @property
-    def output_tokens(self) -> int: ...
-    @property
-    def cost_usd(self) -> float | None: ...
 
 
 def utc_now() -> str:
@@ -85,6 +64,12 @@ def package_version() -> str:
     except metadata.PackageNotFoundError:
         return "0+unknown"
 
+
+_INSERT = {
+    table: f"INSERT INTO {table} ({', '.join(column_names(table))})"
+    f" VALUES ({', '.join('?' for _ in column_names(table))})"
+    for table in ("matches", "rounds", "decisions")
+}
 
 #: Seconds to keep asking for WAL mode while another connection holds the store's write lock.
 WAL_SWITCH_TIMEOUT_S = 30.0
@@ -252,37 +237,6 @@ class ResultStore(StoreReads):
             )
         return run_id
 
-    def _match_row(
-        self, job: MatchJob, *, run_id: str, tries: int, started_at: str, finished_at: str
-    ) -> dict[str, Any]:
-        return {
-            "match_id": job.match_id,
-            "run_id": run_id,
-            "fingerprint": job.fingerprint,
-            "game": job.game,
-            "ruleset": job.ruleset,
-            "params_json": job.params_json(),
-            "model_a": job.model_a,
-            "model_b": job.model_b,
-            "rounds": job.settings["rounds"],
-            "revision": job.settings["revision"],
-            "first_reviser": job.first_reviser,
-            "feedback": job.settings["feedback"],
-            "settings_json": job.settings_json(),
-            "seed": job.seed,
-            "repetition": job.repetition,
-            "status": "finished",
-            "void_reason": None,
-            "tries": tries,
-            "winner": None,
-            "n_rounds": 0,
-            "input_tokens": 0,
-            "output_tokens": 0,
-            "cost_usd": None,
-            "started_at": started_at,
-            "finished_at": finished_at,
-        }
-
     def previous_tries(self, match_id: str) -> int:
         """``tries`` of a voided row left by an earlier run (0 if none)."""
         row = self._conn.execute(
@@ -290,56 +244,38 @@ class ResultStore(StoreReads):
         ).fetchone()
         return int(row[0]) if row else 0
 
-    def _replace_voided(self, match_id: str) -> None:
-        row = self._conn.execute("SELECT status FROM matches WHERE match_id=?", (match_id,)).fetchone()
-        if row is None:
-            return
-        if row[0] != "voided":
-            raise EngineError(f"match {match_id} is already stored as {row[0]}; refusing to write it twice")
-        for table in ("decisions", "rounds", "matches"):
-            self._conn.execute(f"DELETE FROM {table} WHERE match_id=?", (match_id,))
-
-    def _insert(self, table: str, rows: Sequence[dict[str, Any]], match_id: str) -> None:
-        cols = column_names(table)
-        for row in rows:
-            if set(row) != set(cols):
-                missing, extra = sorted(set(cols) - set(row)), sorted(set(row) - set(cols))
-                raise EngineError(
-                    f"{table} row does not match docs/records.md: missing {missing}, extra {extra}"
-                )
-            if row["match_id"] != match_id:
-                raise EngineError(f"{table} row of match {row['match_id']} written under {match_id}")
-        placeholders = ", ".join("?" for _ in cols)
-        self._conn.executemany(
-            f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({placeholders})",
-            [tuple(row[c] for c in cols) for row in rows],
-        )
+    def _replace_voided(self, match_ids: Sequence[str]) -> None:
+        """Delete the voided rows of ``match_ids`` (they are replaced); refuse to write a match twice."""
+        voided: list[str] = []
+        for i in range(0, len(match_ids), IN_CHUNK):
+            chunk = match_ids[i : i + IN_CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            for mid, status in self._conn.execute(
+                f"SELECT match_id, status FROM matches WHERE match_id IN ({marks})", chunk
+            ):
+                if status != "voided":
+                    raise EngineError(
+                        f"match {mid} is already stored as {status}; refusing to write it twice"
+                    )
+                voided.append(mid)
+        for mid in voided:
+            for table in ("decisions", "rounds", "matches"):
+                self._conn.execute(f"DELETE FROM {table} WHERE match_id=?", (mid,))
 
     def write_match(
-        self, job: MatchJob, result: _Result, *, run_id: str, tries: int, started_at: str, finished_at: str
+        self, job: MatchJob, result: Result, *, run_id: str, tries: int, started_at: str, finished_at: str
     ) -> None:
         """Write a finished match (matches row, rounds, decisions) in one transaction."""
-        row = self._match_row(job, run_id=run_id, tries=tries, started_at=started_at, finished_at=finished_at)
-        row.update(
-            winner=result.winner,
-            n_rounds=result.n_rounds,
-            input_tokens=result.input_tokens,
-            output_tokens=result.output_tokens,
-            cost_usd=result.cost_usd,
+        rows = finished_rows(
+            job, result, run_id=run_id, tries=tries, started_at=started_at, finished_at=finished_at
         )
-        rounds = [r.to_row() for r in result.rounds]
-        decisions = [d.to_row() for d in result.decisions]
-        with self._write_transaction():
-            self._replace_voided(job.match_id)
-            self._insert("matches", [row], job.match_id)
-            self._insert("rounds", rounds, job.match_id)
-            self._insert("decisions", decisions, job.match_id)
+        self.write_rows([rows])
 
     def write_void(
         self,
         job: MatchJob,
         reason: str,
-        decisions: Sequence[_Row],
+        decisions: Sequence[Row],
         *,
         run_id: str,
         tries: int,
@@ -350,20 +286,29 @@ class ResultStore(StoreReads):
 
         The decisions of the last attempt are kept, so the failure can be inspected.
         """
-        row = self._match_row(job, run_id=run_id, tries=tries, started_at=started_at, finished_at=finished_at)
-        drows = [d.to_row() for d in decisions]
-        costs = [d["cost_usd"] for d in drows if not d["reused"]]
-        row.update(
-            status="voided",
-            void_reason=reason,
-            input_tokens=sum(int(d["input_tokens"] or 0) for d in drows if not d["reused"]),
-            output_tokens=sum(int(d["output_tokens"] or 0) for d in drows if not d["reused"]),
-            cost_usd=None if any(c is None for c in costs) else float(sum(costs)),
+        rows = voided_rows(
+            job, reason, decisions, run_id=run_id, tries=tries, started_at=started_at, finished_at=finished_at
         )
+        self.write_rows([rows])
+
+    def write_rows(self, matches: Sequence[MatchRows]) -> None:
+        """Write the rows of several matches (:mod:`harness.store.rows`) in ONE transaction.
+
+        The transaction first checks the writer lease (when this store took one), so a writer that lost
+        it writes none of them. All the matches are stored, or none (a killed process, an error).
+
+        Raises:
+            LeaseLost: This writer lost its lease.
+            EngineError: A match is already stored (other than as voided, which is replaced).
+            sqlite3.IntegrityError: The same match twice among ``matches``.
+        """
+        if not matches:
+            return
         with self._write_transaction():
-            self._replace_voided(job.match_id)
-            self._insert("matches", [row], job.match_id)
-            self._insert("decisions", drows, job.match_id)
+            self._replace_voided([m.match_id for m in matches])
+            self._conn.executemany(_INSERT["matches"], [m.match for m in matches])
+            self._conn.executemany(_INSERT["rounds"], [r for m in matches for r in m.rounds])
+            self._conn.executemany(_INSERT["decisions"], [d for m in matches for d in m.decisions])
 
 
 class _Tx:

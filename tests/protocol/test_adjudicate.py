@@ -28,3 +28,24 @@ from harness.protocol import adjudicate
 )
 def test_adjudication_table(raw, cost_a, cost_b, budget_a, budget_b, forfeits, expected) -> None:
     assert adjudicate(raw, cost_a, cost_b, budget_a, budget_b, forfeits) == expected
+
+
+def test_adjudicate_equals_the_exact_ratio_rule_everywhere():
+    import itertools
+    from fractions import Fraction
+
+    def ratio(cost: int, budget: int) -> Fraction | float:
+        over = max(cost - budget, 0)
+        if over == 0:
+            return Fraction(0)
+        return Fraction(over, budget) if budget > 0 else float("inf")
+
+    def reference(raw, ca, cb, ba, bb):
+        ra, rb = ratio(ca, ba), ratio(cb, bb)
+        if ra == 0 and rb == 0:
+            return raw
+        return "A" if ra < rb else "B" if rb < ra else None
+
+    values = range(0, 7)
+    for raw, ca, cb, ba, bb in itertools.product(["A", "B", None], values, values, values, values):
+        assert adjudicate(raw, ca, cb, ba, bb) == reference(raw, ca, cb, ba, bb), (raw, ca, cb, ba, bb)
