@@ -86,6 +86,11 @@ def _run(
             f" {len(jobs) - left} already in {path}, {left} to play"
             + (f" ({min(left, limit)} with --max-matches {limit})" if limit is not None else "")
         )
+        from harness.estimate import estimate_run, format_estimate
+
+        estimate = estimate_run(jobs, config=config, store=path, max_matches=max_matches, limit=limit)
+        for line in format_estimate(estimate):
+            print(line)
         if missing_keys is not None:  # counting needs no key; running would be refused
             console.print(f"[yellow]warning:[/yellow] {escape(missing_keys)}; the run would be refused")
         return 0
@@ -166,7 +171,14 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         dry_run: Annotated[
-            bool, typer.Option("--dry-run", help="Only count the matches (and warn of missing API keys).")
+            bool,
+            typer.Option(
+                "--dry-run",
+                help=(
+                    "Count the matches and estimate calls, tokens, cost and wall time per model"
+                    " (and warn of missing API keys)."
+                ),
+            ),
         ] = False,
         limit: Annotated[
             int | None,
