@@ -7,8 +7,10 @@ match ids (``<id>-r<copy>``, repetition = copy) until the store holds ``--rounds
 cache rows are valid hits: a row's input hash covers the game, the plans and the flags, not the match id.
 
 Each report is run as a whole process (``python -m harness.cli.app report …``: imports, load, metrics,
-ratings, tables, plots, HTML), best of ``--repeats``, with this checkout and with ``--base`` (a checkout of
-the commit before a change, e.g. ``git worktree add --detach /tmp/report_base <commit>``), side by side:
+ratings, tables, plots, HTML), best of ``--repeats``, with this checkout (or ``--now DIR``) and with
+``--base`` (a checkout of the commit before a change, e.g. ``git worktree add --detach /tmp/report_base
+<commit>``), the two sides alternating, each run after the store file was read once (so that no run pays
+for a cold disk), side by side:
 
 - ``advgamebench``: ``--definitions advgamebench --n-boot 0``;
 - ``default``: ``stratagem report STORE`` as a user types it: ``stratagem`` definitions, 1,000 resamples,
@@ -194,11 +196,19 @@ def timed(cmd: Sequence[str], env: dict[str, str], cwd: Path) -> tuple[float, fl
     return wall, usage.ru_maxrss / 1024.0
 
 
+def warm(path: Path) -> None:
+    """Read ``path`` once, so that every timed run finds it in the page cache (not on a slow disk)."""
+    with path.open("rb") as fh:
+        while fh.read(1 << 24):
+            pass
+
+
 def time_report(code_root: Path, store: Path, args: Sequence[str], out: Path, repeats: int) -> Timing:
     """Best of ``repeats`` runs of one report; the last run's files stay in ``out``."""
     walls, rss = [], []
     for _ in range(repeats):
         shutil.rmtree(out, ignore_errors=True)
+        warm(store)
         cmd = stratagem(["report", str(store), "--out", str(out), *args])
         wall, mb = timed(cmd, env_for(code_root), out.parent)
         walls.append(wall)
@@ -249,6 +259,9 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=500_000, help="round records in the store")
     ap.add_argument("--work", type=Path, default=Path("/tmp/stratagem-report-scale"), help="cache folder")
     ap.add_argument("--base", type=Path, default=Path("/tmp/report_base"), help="baseline checkout")
+    ap.add_argument(
+        "--now", type=Path, default=ROOT, help="code of the 'now' column (default: this checkout)"
+    )
     ap.add_argument("--original", type=Path, default=None, help="folder of the authors' evaluators")
     ap.add_argument("--original-path", default=None, help="PYTHONPATH for the authors' evaluators")
     ap.add_argument("--repeats", type=int, default=3)
@@ -266,15 +279,18 @@ def main() -> None:
     base = args.base.resolve() if (args.base / "harness" / "cli" / "app.py").is_file() else None
     if base is None:
         print(f"no baseline checkout at {args.base}: the baseline column is skipped")
-    sides = [("now", ROOT), *([("base", base)] if base is not None else [])]
+    sides = [("now", args.now.resolve()), *([("base", base)] if base is not None else [])]
+    print(f"now: {args.now.resolve()}; baseline: {base}")
     print(f"load average {os.getloadavg()[0]:.1f}; best of {args.repeats}; whole processes")
     print(f"  {'report':<14} {'now':>28}   {'baseline':>28}   ratio   files compared")
     targets: list[str] = []
     for name in args.reports.split(","):
-        res = {
-            label: time_report(root, store, REPORTS[name], work / f"out-{name}-{label}", args.repeats)
-            for label, root in sides
-        }
+        res = {label: Timing([], []) for label, _ in sides}
+        for _ in range(args.repeats):  # alternating sides, so that both meet the same load
+            for label, root in sides:
+                one = time_report(root, store, REPORTS[name], work / f"out-{name}-{label}", 1)
+                res[label].walls += one.walls
+                res[label].rss_mb += one.rss_mb
         line = f"  {name:<14} {res['now'].text():>28}"
         if "base" in res:
             n, differ = compare(work / f"out-{name}-now", work / f"out-{name}-base")

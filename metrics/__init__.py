@@ -5,9 +5,11 @@ Definitions are fixed in ``shared/design/metrics.md``; the package reads the sto
 
 Public API (stable; the CI gate and the export command use it):
 
-- :func:`load_store` ``(path) -> StoreFrames`` — the ``matches``, ``rounds`` and ``decisions`` tables
-  (voided matches included; :meth:`StoreFrames.finished` keeps the finished ones, which is what metrics
-  count). :meth:`StoreFrames.from_frames` builds frames in memory.
+- :func:`load_store` ``(path, *, extra=None, everything=False) -> StoreFrames`` — the ``matches``, ``rounds``
+  and ``decisions`` tables (voided matches included; :meth:`StoreFrames.finished` keeps the finished ones,
+  which is what metrics count), read column by column straight into numpy and Arrow: every column of
+  ``matches``, the required columns of the others; the long texts (plans, summaries, replies) are read on
+  demand by :meth:`StoreFrames.with_columns`. :meth:`StoreFrames.from_frames` builds frames in memory.
 - :func:`compute_metrics` ``(frames, definitions="stratagem", weights=None, n_boot=1000, seed=0, *,
   allow_mixed=False, ratings=None, with_ratings=True, answers=None) -> DataFrame`` — the long table
   ``model, game, definitions, metric, value, lo, hi, n, wilson_lo, wilson_hi`` (``game = 'all'`` = mean over

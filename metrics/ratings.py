@@ -40,7 +40,6 @@ ANCHOR_MODEL: Final = "bot/random"
 ELO_SCALE: Final = 400.0 / math.log(10.0)
 _MAX_STEP: Final = 3.0
 _BATCH_ELEMS: Final = 4_000_000
-_AGG_COLS: Final = 128
 
 
 @dataclass(frozen=True)
@@ -163,13 +162,9 @@ class _GameMatches:
         out_n = np.zeros((b, p * p))
         out_y = np.zeros((b, p * p))
         if len(self.pair):
-            for b0 in range(
-                0, b, _AGG_COLS
-            ):  # blocks of resamples: the float32 copy of the counts stays small
-                c = np.asarray(counts[:, b0 : b0 + _AGG_COLS], dtype=np.float32)
-                sel = slice(b0, b0 + c.shape[1])
-                out_n[sel, self.pairs] = np.asarray(self.by_pair_n @ c, dtype=np.float64).T  # (pairs, B) sums
-                out_y[sel, self.pairs] = np.asarray(self.by_pair_y @ c, dtype=np.float64).T
+            c = np.asarray(counts, dtype=np.float32)  # one game's float32 copy at a time
+            out_n[:, self.pairs] = np.asarray(self.by_pair_n @ c, dtype=np.float64).T  # (pairs, B) sums
+            out_y[:, self.pairs] = np.asarray(self.by_pair_y @ c, dtype=np.float64).T
         return out_n.reshape(b, p, p), out_y.reshape(b, p, p)
 
 
