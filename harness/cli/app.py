@@ -29,6 +29,7 @@ app = typer.Typer(
 COMMAND_MODULES = (
     "harness.cli.games_cmd",
     "harness.cli.run_cmd",
+    "harness.cli.sweep_cmd",
     "harness.cli.store_cmd",
     "harness.cli.report_cmd",
     "harness.cli.serve_cmd",

@@ -5,6 +5,9 @@
 * :class:`JobPlan` — the config → its :class:`MatchJob` s, made lazily in plan order (``len`` without
   making them); :func:`expand` — the same as a list (ids from :mod:`.identity`).
 * :func:`build_job` — one job outside an experiment (``stratagem play``), same ids.
+* :class:`SweepPlan` — a sweep's points (:mod:`.sweep`), each the experiment with some values changed, and
+  their jobs, every one carrying its point's sweep key; :func:`load_sweep_experiment` reads a file's
+  ``sweep:`` block.
 """
 
 from harness.experiments.config import ExperimentConfig
@@ -14,9 +17,13 @@ from harness.experiments.loading import (
     load_experiment,
     load_experiment_file,
     load_preset,
+    load_sweep_experiment,
     parse_experiment,
+    parse_sweep_experiment,
     preset_names,
 )
+from harness.experiments.sweep import SweepPlan, SweepPoint, SweepSpec, VaryEntry, merge, parse_vary_option
+from harness.experiments.sweep_paths import SweepError
 from harness.experiments.yaml_lines import ConfigError
 
 __all__ = [
@@ -25,6 +32,11 @@ __all__ = [
     "JobFactory",
     "JobPlan",
     "MatchJob",
+    "SweepError",
+    "SweepPlan",
+    "SweepPoint",
+    "SweepSpec",
+    "VaryEntry",
     "base_generation",
     "build_job",
     "expand",
@@ -32,8 +44,12 @@ __all__ = [
     "load_experiment",
     "load_experiment_file",
     "load_preset",
+    "load_sweep_experiment",
+    "merge",
     "model_pairs",
     "parse_experiment",
+    "parse_sweep_experiment",
+    "parse_vary_option",
     "preset_names",
     "takes_no_sampling_params",
 ]

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from itertools import combinations
+from typing import Any
 
 from harness.experiments.config import (
     ExperimentConfig,
@@ -89,10 +90,13 @@ class JobPlan:
 
     Args:
         config: The validated experiment.
+        sweep: The sweep key every job carries (one point of a sweep, see
+            :class:`~harness.experiments.sweep.SweepPlan`); ``None`` for an ordinary experiment.
     """
 
-    def __init__(self, config: ExperimentConfig) -> None:
+    def __init__(self, config: ExperimentConfig, sweep: dict[str, Any] | None = None) -> None:
         self.config = config
+        self.sweep = sweep
         self._pairs = model_pairs(config)
         self._points = config.settings.points()
 
@@ -112,6 +116,7 @@ class JobPlan:
             settings={**self.config.protocol.model_dump(), "first_reviser": first_reviser},
             base_generation=base_generation(self.config),
             base_plan_schema=self.config.generation.plan_schema,
+            sweep=self.sweep,
         )
 
     def fingerprints(self) -> set[str]:

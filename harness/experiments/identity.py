@@ -3,7 +3,9 @@
 * The **fingerprint** hashes what defines a measurement: game, ruleset, effective parameters, prompt
   template and parser versions, protocol settings except ``first_reviser``, and the experiment's base
   generation config. Models, seeds and who revises first are *not* in it, so every match of one
-  experiment cell shares it.
+  experiment cell shares it. A match of a sweep (:mod:`harness.experiments.sweep`) also hashes its sweep
+  key (the point's values, index and base flag), so no two points share a fingerprint or a match id;
+  an ordinary match hashes no such key, and its fingerprint is what it always was.
 * The **match id** hashes the fingerprint with the two model names, each side's effective generation
   config (so a per-model override change is a different match), ``first_reviser``, seed and repetition.
 * The **identity** of a match is the human-level coordinate ``(game, model_a, model_b, first_reviser,
@@ -58,19 +60,25 @@ def fingerprint(
     parser_version: str,
     settings: Mapping[str, Any],
     generation: Mapping[str, Any] | None,
+    sweep: Mapping[str, Any] | None = None,
 ) -> str:
-    """Hash of what defines the measurement (``first_reviser`` is dropped from ``settings``)."""
-    return stable_hash(
-        {
-            "game": game,
-            "ruleset": ruleset,
-            "params": dict(params),
-            "prompt_version": prompt_version,
-            "parser_version": parser_version,
-            "settings": {k: v for k, v in settings.items() if k != "first_reviser"},
-            "generation": dict(generation) if generation is not None else None,
-        }
-    )
+    """Hash of what defines the measurement (``first_reviser`` is dropped from ``settings``).
+
+    ``sweep`` (a sweep match's key, see :mod:`harness.experiments.sweep`) is hashed only when given, so
+    the fingerprint of an ordinary match does not change.
+    """
+    obj: dict[str, Any] = {
+        "game": game,
+        "ruleset": ruleset,
+        "params": dict(params),
+        "prompt_version": prompt_version,
+        "parser_version": parser_version,
+        "settings": {k: v for k, v in settings.items() if k != "first_reviser"},
+        "generation": dict(generation) if generation is not None else None,
+    }
+    if sweep is not None:
+        obj["sweep"] = dict(sweep)
+    return stable_hash(obj)
 
 
 def match_id(

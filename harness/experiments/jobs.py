@@ -61,6 +61,8 @@ class MatchJob:
         repetition: Repetition index (0-based).
         fingerprint: See :mod:`harness.experiments.identity`.
         match_id: See :mod:`harness.experiments.identity`.
+        sweep: A sweep match's sweep key ``{"point": {path: value}, "index": i, "base": bool}``, stored in
+            its ``settings_json`` (and hashed into its fingerprint); ``None`` outside a sweep.
     """
 
     experiment: str
@@ -78,6 +80,7 @@ class MatchJob:
     match_id: str
     plan_schema_a: bool = False
     plan_schema_b: bool = False
+    sweep: dict[str, Any] | None = field(default=None, hash=False)
 
     @property
     def first_reviser(self) -> str:
@@ -101,12 +104,11 @@ class MatchJob:
         # jobs it makes, which share it.
         cached: str | None = self.__dict__.get("_settings_json")
         if cached is None:
-            cached = canonical_json(
-                {
-                    **self.settings,
-                    "generation_a": generation_dict(self.generation_a, self.plan_schema_a),
-                    "generation_b": generation_dict(self.generation_b, self.plan_schema_b),
-                }
+            cached = _settings_text(
+                self.settings,
+                generation_dict(self.generation_a, self.plan_schema_a),
+                generation_dict(self.generation_b, self.plan_schema_b),
+                self.sweep,
             )
             object.__setattr__(self, "_settings_json", cached)
         return cached
@@ -118,6 +120,19 @@ class MatchJob:
             cached = canonical_json(self.params)
             object.__setattr__(self, "_params_json", cached)
         return cached
+
+
+def _settings_text(
+    settings: dict[str, Any],
+    generation_a: dict[str, Any] | None,
+    generation_b: dict[str, Any] | None,
+    sweep: dict[str, Any] | None,
+) -> str:
+    """``settings_json``: the settings, both generation configs, and a sweep match's ``sweep`` key."""
+    obj: dict[str, Any] = {**settings, "generation_a": generation_a, "generation_b": generation_b}
+    if sweep is not None:  # an ordinary match's text stays as it always was
+        obj["sweep"] = sweep
+    return canonical_json(obj)
 
 
 def _versions() -> tuple[str, str]:
@@ -143,6 +158,8 @@ class JobFactory:
         settings: Protocol settings (every ``MatchSettings`` field; ``initial_attempts`` may be ``None``).
         base_generation: The experiment-level generation config (a fingerprint input).
         base_plan_schema: The experiment-level ``plan_schema`` setting (a fingerprint input).
+        sweep: The sweep key of the jobs (a sweep point's, see :mod:`harness.experiments.sweep`), or
+            ``None`` for an ordinary experiment.
     """
 
     def __init__(
@@ -155,6 +172,7 @@ class JobFactory:
         settings: dict[str, Any],
         base_generation: GenerateConfig | None,
         base_plan_schema: bool = False,
+        sweep: dict[str, Any] | None = None,
     ) -> None:
         g = get_game(game, params, ruleset)
         resolved = {k: settings[k] for k in SETTING_FIELDS}
@@ -167,6 +185,7 @@ class JobFactory:
         self.params = g.params_dict()
         self.settings = resolved
         self.first_reviser = str(resolved["first_reviser"])
+        self.sweep = sweep
         self.fingerprint = fingerprint(
             game=game,
             ruleset=g.ruleset,
@@ -175,6 +194,7 @@ class JobFactory:
             parser_version=parser_version,
             settings=resolved,
             generation=generation_dict(base_generation, base_plan_schema),
+            sweep=sweep,
         )
         self._params_json = canonical_json(self.params)
 
@@ -200,7 +220,7 @@ class JobFactory:
             generation_b=gen_b,
             plan_schema_a=schema_a,
             plan_schema_b=schema_b,
-            settings_json=canonical_json({**self.settings, "generation_a": dict_a, "generation_b": dict_b}),
+            settings_json=_settings_text(self.settings, dict_a, dict_b, self.sweep),
             ids=match_id_maker(
                 fingerprint=self.fingerprint,
                 model_a=model_a,
@@ -230,6 +250,7 @@ class JobFactory:
             match_id=sides.ids(seed, repetition),
             plan_schema_a=sides.plan_schema_a,
             plan_schema_b=sides.plan_schema_b,
+            sweep=self.sweep,
         )
         # The JSON texts every job of the cell shares (see MatchJob.settings_json).
         job.__dict__["_params_json"] = self._params_json
