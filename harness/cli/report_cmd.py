@@ -68,12 +68,13 @@ def report(
         ),
     ] = 5,
     matches: Annotated[
-        bool,
+        bool | None,
         typer.Option(
             "--matches/--no-matches",
-            help="Write the match viewer: matches/index.html and one replay page per match.",
+            help="Write the match viewer: matches/index.html and one replay page per match"
+            " (default: for stores of up to 2,000 matches).",
         ),
-    ] = True,
+    ] = None,
 ) -> None:
     """Write metrics.csv, leaderboard.md/.csv, per-game and correlation tables, plots and report.html."""
     from harness.cli.out_dirs import check_output_dir

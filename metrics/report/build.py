@@ -45,6 +45,9 @@ from metrics.report.tables import (
     to_csv_text,
 )
 
+#: The most matches for which the report writes the match viewer unless asked (about 2 s of pages).
+AUTO_MATCH_PAGES = 2_000
+
 _CORR_SHOWN = ("n", "pearson_r", "pearson_p", "pearson_lo", "pearson_hi", "spearman_rho", "spearman_p")
 
 
@@ -113,7 +116,7 @@ def write_report(
     ar_sims: int = DEFAULT_SIMS,
     ar_workers: int | None = None,
     corr_min_models: int = MIN_MODELS,
-    match_pages: bool = True,
+    match_pages: bool | None = None,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> ReportFiles:
     """Compute everything for one store and write the report files into ``out_dir``.
@@ -132,7 +135,9 @@ def write_report(
         ar_workers: Worker processes for the answer rate's searches (default: the CPUs available).
         corr_min_models: The fewest models for correlations across models to be drawn on the page.
         match_pages: Write the match viewer (``matches/index.html`` and a page per match), linked from
-            ``report.html``; needs the store file (frames given alone are reported without it).
+            ``report.html``; needs the store file (frames given alone are reported without it). ``None``:
+            only for stores of at most :data:`AUTO_MATCH_PAGES` matches (a page per match costs time;
+            ``stratagem show STORE ID --html`` writes any one page).
         on_progress: Called as ``on_progress(done, total)`` while the match pages are written.
     """
     frames = store if isinstance(store, StoreFrames) else load_store(store)
@@ -261,6 +266,13 @@ def write_report(
         corr_min_models=corr_min_models,
     )
     store_file = Path(frames.source) if isinstance(store, StoreFrames) else Path(store)
+    if match_pages is None:
+        match_pages = len(frames.matches) <= AUTO_MATCH_PAGES
+        if not match_pages:
+            res.notes.append(
+                f"Match pages not written: {len(frames.matches)} matches (more than {AUTO_MATCH_PAGES}); "
+                "pass --matches to write them, or `stratagem show STORE MATCH_ID --html` for one."
+            )
     if match_pages and store_file.is_file():
         res.files += write_match_pages(store_file, out / "matches", on_progress=on_progress)
         inputs.matches_href = "matches/index.html"
