@@ -4,6 +4,10 @@ Both write a store, so both first take its writer lease (:mod:`harness.store.lea
 refused with exit 2 before it plays anything, or with ``--wait`` waits for the lease. ``show`` and
 ``export`` (read-only) are in :mod:`harness.cli.store_cmd`.
 
+``run --adaptive`` plays in batches until the leaderboard is settled (:mod:`harness.runner.adaptive`);
+``run [--adaptive] --max-cost USD`` stops cleanly before the spend would pass the limit
+(:mod:`harness.runner.budget`). Both stop with exit 0 and one line saying how to go on.
+
 Exit codes: 0 ok, 1 a deliberate non-input error (a lost Ray worker, a lost lease), 2 bad input (config,
 names, store paths, a store in use or read-only, a replay-only cache miss, a missing API key, a fatal
 provider error), 4 incomplete (the run ended with voided matches; rerun to retry them), 130 interrupted.
@@ -14,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.markup import escape
@@ -22,6 +26,13 @@ from rich.markup import escape
 from games.core.rounds import ROUNDS_HELP
 from games.core.types import canonical_json
 from harness.cli.common import EXIT_BAD_INPUT, EXIT_INTERRUPTED, err, guarded
+
+if TYPE_CHECKING:
+    from harness.experiments.config import ExperimentConfig
+    from harness.runner import RunOptions
+    from harness.runner.adaptive import AdaptiveOptions
+    from harness.runner.steer import Steering
+    from harness.store import ResultStore
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_INTERRUPTED", "RayChoice", "register"]
 
@@ -48,9 +59,12 @@ def _run(
     ray: RayChoice | None = None,
     wait: bool = False,
     limit: int | None = None,
+    steer: Steering | None = None,
 ) -> int:
     from harness.experiments import JobPlan, load_experiment
     from harness.runner import RunOptions, RunStats, check_store_compatible, model_settings_for, run_jobs
+    from harness.runner.adaptive_plan import check_adaptive, dry_run_line
+    from harness.runner.budget import check_priced
     from harness.runner.guard import plan_fingerprints
     from harness.runner.preflight import (
         EXIT_INCOMPLETE,
@@ -59,9 +73,14 @@ def _run(
         incomplete_line,
     )
     from harness.runner.queue import count_finished
+    from harness.runner.steer import Steering
     from harness.store import ResultStore
 
+    steer = steer or Steering()
+    steer.check(ray=ray is not None and ray.enabled)
     config = load_experiment(target)  # validation first: a bad file writes nothing
+    if steer.adaptive:
+        check_adaptive(config)
     if ray is not None and ray.enabled and not dry_run:
         from harness.runner.ray_executor import require_ray
 
@@ -74,6 +93,11 @@ def _run(
     missing_keys = None if replay else credential_problem(config.all_models())
     if missing_keys is not None and not dry_run:
         raise MissingCredentials([missing_keys])
+    settings = model_settings_for(
+        config.concurrency, config.cache.mode, config.cache.path, config.http_backend, config.empty_reply
+    )
+    if steer.max_cost is not None and not dry_run:  # an unknown price: refused before the store is made
+        check_priced(config.all_models(), settings.prices, steer.max_cost)
     if dry_run:
         stored = 0
         if path.exists():  # counted a chunk of planned ids per query, nothing listed
@@ -91,6 +115,8 @@ def _run(
         estimate = estimate_run(jobs, config=config, store=path, max_matches=max_matches, limit=limit)
         for line in format_estimate(estimate):
             print(line)
+        if steer.adaptive:
+            print(dry_run_line(config, limit))
         if missing_keys is not None:  # counting needs no key; running would be refused
             console.print(f"[yellow]warning:[/yellow] {escape(missing_keys)}; the run would be refused")
         return 0
@@ -103,19 +129,25 @@ def _run(
             console.print(escape(f"took over the writer lease of {lease.took_over}"))
         check_store_compatible(store, jobs, allow_mixed=allow_mixed)
         run_id = store.start_run(config.name, canonical_json(config.model_dump(mode="json")))
+        budget = None
+        if steer.max_cost is not None:
+            from harness.runner.steer import adaptive_budget, plan_budget
+
+            budget = (
+                adaptive_budget(store, config, settings.prices, steer.max_cost)
+                if steer.adaptive
+                else plan_budget(store, jobs, config, settings.prices, steer.max_cost)
+            )
         options = RunOptions(
             max_matches=max_matches or config.max_matches,
             max_tries=config.max_tries,
-            model_settings=model_settings_for(
-                config.concurrency,
-                config.cache.mode,
-                config.cache.path,
-                config.http_backend,
-                config.empty_reply,
-            ),
+            model_settings=settings,
             progress=False if quiet else None,
             limit=limit,
+            budget=budget,
         )
+        if steer.adaptive:
+            return _run_adaptive(config, store, run_id, options, steer.adaptive_options(limit), quiet)
         stats = RunStats()
         if not quiet:
             console.print(f"{escape(config.name)}: {len(jobs)} matches → {escape(str(path))}")
@@ -140,10 +172,53 @@ def _run(
                 if limit is not None and stats.done < stats.total and not stats.interrupted:
                     left = stats.total - stats.done
                     console.print(f"stopped at --max-matches {limit}: {left} to play; run again to go on")
+            if budget is not None and budget.stopped and not stats.interrupted:
+                console.print(escape(budget.stop_line()))
     if stats.interrupted:
         return EXIT_INTERRUPTED
     if stats.voided:  # CI must not read a run with holes as a success
         console.print(escape(incomplete_line(stats.voided)))
+        return EXIT_INCOMPLETE
+    return 0
+
+
+def _run_adaptive(
+    config: ExperimentConfig,
+    store: ResultStore,
+    run_id: str,
+    options: RunOptions,
+    adaptive: AdaptiveOptions,
+    quiet: bool,
+) -> int:
+    """``run --adaptive`` in a store whose lease this process holds (exit codes as ``run``'s)."""
+    from harness.runner.adaptive import AdaptiveOutcome, run_adaptive
+    from harness.runner.preflight import EXIT_INCOMPLETE, incomplete_line
+
+    console = err()
+    outcome = AdaptiveOutcome()
+    if not quiet:
+        console.print(
+            f"{escape(config.name)}: adaptive, {len(config.models)} models, {len(config.games)} games,"
+            f" confidence {adaptive.confidence:g} → {escape(str(store.path))}"
+        )
+    try:
+        run_adaptive(config, store, run_id=run_id, options=options, adaptive=adaptive, outcome=outcome)
+    finally:
+        if not quiet:
+            console.print(escape(outcome.stats.summary()))
+            console.print(escape(outcome.summary(adaptive)))
+        budget = options.budget
+        if budget is not None and outcome.stop == "max_cost":
+            console.print(escape(budget.stop_line()))
+        elif outcome.stop == "max_matches":
+            console.print(
+                f"stopped at --max-matches {adaptive.max_matches}: {escape(outcome.criterion_text())};"
+                " rerun with a higher limit to go on"
+            )
+    if outcome.stats.interrupted:
+        return EXIT_INTERRUPTED
+    if outcome.stats.voided:
+        console.print(escape(incomplete_line(outcome.stats.voided)))
         return EXIT_INCOMPLETE
     return 0
 
@@ -209,6 +284,31 @@ def register(app: typer.Typer) -> None:
                 "--wait", help="If another process is writing the store, wait for it instead of refusing."
             ),
         ] = False,
+        adaptive: Annotated[
+            bool,
+            typer.Option(
+                "--adaptive",
+                help="Play in batches of side-swapped pairs, each on the leaderboard's least certain"
+                " adjacent pairs, until every adjacent pair is separated at --confidence (--max-matches:"
+                " a total cap).",
+            ),
+        ] = False,
+        confidence: Annotated[
+            float | None,
+            typer.Option("--confidence", help="--adaptive: the level of the separation (default 0.95)."),
+        ] = None,
+        n_boot: Annotated[
+            int | None,
+            typer.Option("--n-boot", help="--adaptive: bootstrap resamples per refit (default 200)."),
+        ] = None,
+        max_cost: Annotated[
+            float | None,
+            typer.Option(
+                "--max-cost",
+                help="Stop cleanly before the spend (USD; the store's matches of this run included) would"
+                " pass this limit; rerun with a higher limit to go on.",
+            ),
+        ] = None,
     ) -> None:
         """Run an experiment, resumably; with no argument, the offline bots preset.
 
@@ -220,9 +320,12 @@ def register(app: typer.Typer) -> None:
         error such as a rejected key or an unknown model), 4 incomplete (voided matches; rerun to retry
         them), 130 interrupted.
         """
+        from harness.runner.steer import Steering
+
         ray = RayChoice(executor == "ray", workers, ray_address)
+        steer = Steering(adaptive, confidence, n_boot, max_cost)
         code = guarded(
-            lambda: _run(target, store, allow_mixed, quiet, max_matches, dry_run, ray, wait, limit)
+            lambda: _run(target, store, allow_mixed, quiet, max_matches, dry_run, ray, wait, limit, steer)
         )
         raise typer.Exit(code)
 

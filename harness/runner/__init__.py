@@ -6,6 +6,9 @@
 * :mod:`harness.runner.queue` — the jobs still to play, streamed from the plan with chunked resume checks.
 * :mod:`harness.runner.writer` — finished matches written a small, time-bounded group per transaction.
 * :mod:`harness.runner.ray_executor` — the same jobs on Ray worker processes (the ``[ray]`` extra).
+* :mod:`harness.runner.adaptive` — ``run --adaptive``: batches until the leaderboard is settled
+  (:mod:`.adaptive_plan` the schedule, :mod:`.adaptive_fit` the criterion, :mod:`.adaptive_design` the
+  batch rule); :mod:`harness.runner.budget` — ``--max-cost``; :mod:`harness.runner.steer` — their options.
 """
 
 from harness.runner.execute import (

@@ -27,7 +27,6 @@ import signal
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from games.core.game import Game
@@ -36,6 +35,8 @@ from games.registry import get_game
 from harness.experiments.identity import generation_dict
 from harness.experiments.jobs import MatchJob
 from harness.models.settings import ModelSettings
+from harness.runner.budget import CostBudget, decisions_cost
+from harness.runner.model_settings import model_settings_for
 from harness.runner.preflight import FatalModelError, fatal_stop, is_fatal_void
 from harness.runner.progress import ProgressView, RunStats
 from harness.runner.queue import JobQueue, JobSource, Pending, pending_jobs, plan_pending
@@ -74,6 +75,11 @@ class RunOptions:
             a later run goes on from there (``stratagem run --max-matches``).
         group_matches: Finished matches written per transaction at most (:mod:`harness.runner.writer`).
         group_delay_s: Seconds a finished match waits at most before it is written.
+        budget: The ``--max-cost`` ledger (:mod:`harness.runner.budget`): asked before each match starts;
+            once it refuses one, no new match starts and those in flight finish and are stored.
+        on_progress: Called with the run's statistics after each match is settled (a caller's own view).
+        resources: Games and agents to share with other calls (``--adaptive`` plays batch after batch).
+        plan_cache: The ``InitialPlanCache`` to share likewise.
     """
 
     max_matches: int = 64
@@ -84,6 +90,10 @@ class RunOptions:
     limit: int | None = None
     group_matches: int = GROUP_MATCHES
     group_delay_s: float = GROUP_DELAY_S
+    budget: CostBudget | None = None
+    on_progress: Callable[[RunStats], None] | None = None
+    resources: MatchResources | None = None
+    plan_cache: Any | None = None
 
 
 class MatchResources:
@@ -273,11 +283,12 @@ async def run_jobs_async(
     opts = options or RunOptions()
     st = stats or RunStats()
     queue = JobQueue(plan_pending(jobs, store, st, limit=opts.limit))
-    resources = MatchResources(opts.model_settings)
-    plan_cache = InitialPlanCache()
+    resources = opts.resources or MatchResources(opts.model_settings)
+    plan_cache = opts.plan_cache if opts.plan_cache is not None else InitialPlanCache()
+    budget = opts.budget
     fatal: list[BaseException] = []
     loop = asyncio.get_running_loop()
-    view = ProgressView(st, enabled=opts.progress)
+    view = ProgressView(st, enabled=opts.progress, spend=budget.spend_text if budget is not None else None)
     writer = GroupWriter(
         store,
         loop=loop,
@@ -296,10 +307,14 @@ async def run_jobs_async(
             if item is None:
                 return
             job = item.job
+            if budget is not None and not budget.admit(job):
+                return  # --max-cost: no new match starts; those in flight finish and are stored
             item.started_at = utc_now()
             try:
                 result = await play_job(job, resources=resources, plan_cache=plan_cache, on_round=on_round)
             except MatchVoided as void:
+                if budget is not None:
+                    budget.settle(job, decisions_cost(void.decisions), finished=False)
                 try:
                     requeue = settle_void(
                         item, void, store, st, run_id=run_id, max_tries=opts.max_tries, writer=writer
@@ -313,8 +328,12 @@ async def run_jobs_async(
                 fatal.append(exc)
                 return
             else:
+                if budget is not None:
+                    budget.settle(job, result.cost_usd, finished=True)
                 settle_finished(item, result, store, st, run_id=run_id, writer=writer)
             view.update()
+            if opts.on_progress is not None:
+                opts.on_progress(st)
             # Bot matches never suspend: yield every few ms so that other workers, the writer's timer,
             # the progress bar and Ctrl-C get a turn (a turn per bot match costs more than the match's
             # bookkeeping). Matches still start in queue order: only the worker that starts one differs.
@@ -361,27 +380,6 @@ async def run_jobs_async(
     if fatal:
         raise fatal[0]
     return st
-
-
-def model_settings_for(
-    concurrency: dict[str, int],
-    cache_mode: str,
-    cache_path: str,
-    http_backend: str = "aiohttp",
-    empty_reply: str = "retry_once",
-) -> ModelSettings:
-    """The model layer's settings of a run: limits (``default`` for the rest), cache, transport, empties."""
-    limits = {k: v for k, v in concurrency.items() if k != "default"}
-    kwargs: dict[str, Any] = {
-        "concurrency": limits,
-        "cache_mode": cache_mode,
-        "cache_path": Path(cache_path),
-        "http_backend": http_backend,
-        "empty_reply": empty_reply,
-    }
-    if "default" in concurrency:
-        kwargs["default_concurrency"] = concurrency["default"]
-    return ModelSettings(**kwargs)
 
 
 def run_jobs(

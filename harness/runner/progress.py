@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 
@@ -93,12 +94,25 @@ UPDATE_EVERY_S = 0.1
 
 
 class ProgressView:
-    """A rich progress bar fed from :class:`RunStats`; a no-op when disabled."""
+    """A rich progress bar fed from :class:`RunStats`; a no-op when disabled.
+
+    Args:
+        stats: The run's counters.
+        enabled: Show it (``None``: only when stderr is a terminal).
+        console: Where to draw (default: stderr).
+        spend: The spend text to show instead of this run's (``--max-cost``: ``$x of $limit``).
+    """
 
     def __init__(
-        self, stats: RunStats, *, enabled: bool | None = None, console: Console | None = None
+        self,
+        stats: RunStats,
+        *,
+        enabled: bool | None = None,
+        console: Console | None = None,
+        spend: Callable[[], str] | None = None,
     ) -> None:
         self.stats = stats
+        self.spend = spend or stats.spend_text
         if enabled is None:
             enabled = sys.stderr.isatty()
         self.enabled = enabled
@@ -147,7 +161,7 @@ class ProgressView:
         s = self.stats
         rate = s.rounds / s.elapsed if s.elapsed > 0 else 0.0
         self._progress.update(
-            self._task, completed=s.done, rate=f"{rate:.1f}", failures=s.failures_text(), spend=s.spend_text()
+            self._task, completed=s.done, rate=f"{rate:.1f}", failures=s.failures_text(), spend=self.spend()
         )
 
     def __exit__(
