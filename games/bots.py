@@ -46,6 +46,9 @@ class Bot(ABC):
 
     name: ClassVar[str]
     params_type: ClassVar[type[Any]] = NoParams
+    #: True when :meth:`plan` depends only on the game and the side (it ignores ``rng``, ``opponent`` and
+    #: ``previous``): a caller may then compute, validate and encode the plan once per game object and side.
+    fixed_plan: ClassVar[bool] = False
 
     def __init__(self, params: dict[str, Any] | None = None) -> None:
         self.params = build_params(self.params_type, params)
@@ -83,6 +86,7 @@ class GreedyBot(Bot):
     """The game's fixed heuristic plan (ignores the opponent)."""
 
     name = "greedy"
+    fixed_plan = True  # Game.greedy_plan is a fixed plan per side
 
     def plan(self, game, side, rng, opponent=None, previous=None):  # type: ignore[no-untyped-def]  # noqa: D102
         return game.greedy_plan(side)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import random
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 
 from games.core import svg
@@ -47,6 +47,27 @@ def build_params(params_type: type[P], overrides: Mapping[str, Any] | None) -> P
     return params_type(**values)
 
 
+def _remembered_sides(cls: type, compute: Callable[[Any], tuple[Side, Side]]) -> property:
+    """A ``sides`` property that calls ``compute`` once per instance and then returns the same tuple.
+
+    A game's sides depend only on its frozen parameters, yet the subclasses build two new :class:`Side`
+    objects per access, and the match loop, the validators and the bots ask for them dozens of times a
+    match. The tuple is kept in the instance's ``__dict__`` under a key naming the class that defined the
+    property, so a subclass property that calls ``super().sides`` keeps its own value apart from its base's.
+    """
+    key = f"_sides_of_{cls.__module__}.{cls.__qualname__}"
+
+    def sides(self: Any) -> tuple[Side, Side]:
+        cached: tuple[Side, Side] | None = self.__dict__.get(key)
+        if cached is None:
+            cached = self.__dict__[key] = compute(self)
+        return cached
+
+    sides.__doc__ = compute.__doc__
+    sides.__name__ = sides.__qualname__ = "sides"
+    return property(sides, doc=compute.__doc__)
+
+
 class Game(ABC, Generic[P]):
     """A two-sided plan-vs-plan game with a deterministic simulator.
 
@@ -66,6 +87,23 @@ class Game(ABC, Generic[P]):
     def __init__(self, params: Mapping[str, Any] | None = None) -> None:
         self.params: P = build_params(self.params_type, params)
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Make a subclass's own ``sides`` property compute its tuple once per instance.
+
+        Sides are static facts of a game object (its parameters are frozen), so remembering them changes
+        no answer; it only saves rebuilding two :class:`Side` objects on every access.
+        """
+        super().__init_subclass__(**kwargs)
+        prop = cls.__dict__.get("sides")
+        # Not an abstract redeclaration (wrapping would hide it from the ABC) nor a settable property.
+        if (
+            isinstance(prop, property)
+            and prop.fget is not None
+            and prop.fset is None
+            and not prop.__isabstractmethod__
+        ):
+            cls.sides = _remembered_sides(cls, prop.fget)  # type: ignore[method-assign,assignment]
+
     # ----------------------------------------------------------------- static facts
     @property
     @abstractmethod
@@ -74,9 +112,13 @@ class Game(ABC, Generic[P]):
 
     def side(self, key: SideKey) -> Side:
         """The :class:`Side` for ``"A"`` or ``"B"``."""
-        if key not in ("A", "B"):
-            raise ParameterError(f"side must be 'A' or 'B', got {key!r}")
-        return self.sides[0] if key == "A" else self.sides[1]
+        # One ``sides`` access (remembered per instance, see __init_subclass__): this runs dozens of times
+        # per match.
+        if key == "A":
+            return self.sides[0]
+        if key == "B":
+            return self.sides[1]
+        raise ParameterError(f"side must be 'A' or 'B', got {key!r}")
 
     def side_by_name(self, name: str) -> Side:
         """Look a side up by key (``A``/``B``), role name, label or plan key, case-insensitively."""

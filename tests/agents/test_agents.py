@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 from typing import Any
 
 import pytest
 
+from games.bots import GreedyBot, make_bot
 from games.core.errors import ParameterError, UnknownNameError
 from games.core.game import Game
-from games.core.types import SideKey, other_side
+from games.core.types import Side, SideKey, ValidatedPlan, canonical_json, other_side
 from games.registry import get_game as load_game
-from harness.agents import BotAgent, DecisionRequest, LLMAgent, assess_reply, decision_seed, make_agent
+from harness.agents import (
+    BotAgent,
+    DecisionRequest,
+    LLMAgent,
+    assess_plan,
+    assess_reply,
+    decision_seed,
+    make_agent,
+)
 from harness.models.types import ChatMessage, Completion, GenerateConfig, Usage
 from harness.prompts import RevisionFeedback
 
@@ -101,6 +111,107 @@ def test_bot_agents_are_deterministic_and_valid(game: Game[Any], bot: str) -> No
             assert first.raw_text == again.raw_text
             assert first.failure_class == "ok", first.violations
             assert first.cost_usd == 0.0 and first.prompt is None
+
+
+@pytest.mark.parametrize("bot", ["random", "greedy", "search@sims=8"])
+def test_bot_decisions_are_the_bots_plan_encoded_and_validated(game: Game[Any], bot: str) -> None:
+    """A decision is the bot's plan for the rng seeded from the request, encoded and assessed as it is.
+
+    The greedy bot's plan is made, encoded and validated once per game and side: that must not show.
+    """
+    agent = make_agent(f"bot/{bot}", game=game)
+    direct = make_bot(bot)
+    for side in SIDES:
+        for phase, round_ in (("initial", 0), ("revision", 1), ("revision", 2)):
+            request = _request(game, side, 11, phase, round_)
+            fb = request.feedback
+            plan = direct.plan(
+                game,
+                side,
+                random.Random(decision_seed(request)),
+                opponent=fb.opponent_plan if fb else None,
+                previous=fb.own_plan if fb else None,
+            )
+            expected = assess_plan(game, side, plan)
+            decision = asyncio.run(agent.decide(request))
+            assert decision.raw_text == canonical_json(plan)
+            assert decision.parsed == expected.parsed
+            assert decision.validated == expected.validated
+            assert decision.validated is not None
+            assert decision.validated.canonical_json() == canonical_json(expected.validated.plan)
+            assert (decision.failure_class, decision.violations) == (
+                expected.failure_class,
+                expected.violations,
+            )
+            assert decision.budget == game.side(side).budget
+
+
+class _AskedGreedy(GreedyBot):
+    """The greedy bot, counting how often it is asked."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked = 0
+
+    def plan(self, game, side, rng, opponent=None, previous=None):  # type: ignore[no-untyped-def]
+        self.asked += 1
+        return super().plan(game, side, rng, opponent, previous)
+
+
+def test_fixed_plan_bots_are_asked_once_per_game_and_side(game: Game[Any]) -> None:
+    bot = _AskedGreedy()
+    agent = BotAgent("bot/greedy", bot)
+    decisions = [asyncio.run(agent.decide(_request(game, "A", seed))) for seed in range(3)]
+    assert bot.asked == 1
+    assert all(d.validated is decisions[0].validated for d in decisions)  # one plan object, validated once
+    asyncio.run(agent.decide(_request(game, "B", 0)))
+    assert bot.asked == 2
+    # Another game object (here with no budget for A) gets its own plan and assessment.
+    broke = load_game(game.name, {BUDGET_PARAMS[game.name]["A"]: 0}, game.ruleset)
+    poor = asyncio.run(agent.decide(_request(broke, "A", 0)))
+    assert bot.asked == 3
+    assert poor.budget == 0 and poor.validated is not decisions[0].validated
+    assert poor.failure_class == assess_plan(broke, "A", broke.greedy_plan("A")).failure_class
+    assert decisions[0].failure_class == "ok" and decisions[0].budget == game.side("A").budget
+
+
+class _Canonicaliser:
+    """Just enough of a game for a bot agent: its validator turns every ``n`` into the integer 1."""
+
+    def side(self, key: SideKey) -> Side:
+        return Side(key, "x", "X", "xs", 10)
+
+    def validate(self, side: SideKey, obj: Any) -> ValidatedPlan:
+        return ValidatedPlan(side, {"xs": [{"n": 1} if "n" in e else e for e in obj["xs"]]}, 1)
+
+
+class _Given(GreedyBot):
+    """A bot with a given plan."""
+
+    fixed_plan = False
+
+    def __init__(self, plan: dict[str, Any]) -> None:
+        super().__init__()
+        self.fixed = plan
+
+    def plan(self, game, side, rng, opponent=None, previous=None):  # type: ignore[no-untyped-def]
+        return self.fixed
+
+
+@pytest.mark.parametrize(
+    "plan",
+    [{"xs": [{"n": True}]}, {"xs": [{"n": 1.0}]}, {"xs": [{"n": 1}]}, {"xs": [{"s": "a"}, {"s": None}]}],
+    ids=["bool", "float", "int", "strings"],
+)
+def test_the_raw_text_is_the_bots_own_plan_encoded(plan: dict[str, Any]) -> None:
+    """Plans equal in Python but not in JSON (True == 1 == 1.0) keep their own raw text."""
+    game: Any = _Canonicaliser()
+    decision = asyncio.run(
+        BotAgent("bot/x", _Given(plan)).decide(DecisionRequest(game, "A", "initial", 0, 1, 0))
+    )
+    assert decision.raw_text == canonical_json(plan)
+    assert decision.validated is not None
+    assert decision.validated.canonical_json() == canonical_json(game.validate("A", plan).plan)
 
 
 def test_random_bot_varies_with_the_seed(game: Game[Any]) -> None:
